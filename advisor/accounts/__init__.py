@@ -1,0 +1,1 @@
+"""User accounts: administrators, advisors and analysts (no self-service sign-up)."""

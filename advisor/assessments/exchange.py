@@ -1,0 +1,338 @@
+"""The assessment exchange file: one JSON document per assessment.
+
+Documented in ``docs/exchange-format.md`` with a JSON Schema generated from
+:class:`ExchangeFile` (``docs/exchange-format.schema.json``; a test keeps the
+two in step). Import validates everything before it writes anything: a file
+that is refused leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from flask_babel import lazy_gettext as _l
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
+from sqlalchemy.orm import Session
+
+from advisor.catalogue import Catalogue
+from advisor.db import utcnow
+
+from .answers import NOTE_MAX_LENGTH, AnswerInput, InvalidAnswer, normalise
+from .models import Answer, AnswerState, Assessment, Respondent, RespondentAnswer, Status
+from .services import PROFILE_FIELDS, create_assessment
+
+FORMAT = "advisor-assessment"
+FORMAT_VERSION = 1
+MAX_PROBLEMS = 20
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Value = StrictInt | StrictFloat | StrictBool | StrictStr | list[StrictStr] | None
+
+
+class AnswerEntry(_Strict):
+    """An answer: a value, or a status saying why there is none; optionally a note."""
+
+    status: Literal["answered", "unknown", "not_responsible"] = "answered"
+    value: Value = Field(
+        default=None,
+        description="level: 0-4; single: option id; multiple: list of option ids; "
+        "number: number; yes_no: true/false. Only with status 'answered'.",
+    )
+    note: Annotated[str, Field(max_length=NOTE_MAX_LENGTH)] = ""
+
+    @model_validator(mode="after")
+    def _value_only_when_answered(self) -> AnswerEntry:
+        if self.status != "answered" and self.value is not None:
+            raise ValueError("a value is only allowed with status 'answered'")
+        return self
+
+
+class PriorityEntry(_Strict):
+    """How relevant a field is (1-5) and which level is aimed for in three years (0-4)."""
+
+    relevance: Annotated[int, Field(ge=1, le=5, strict=True)] | None = None
+    target_level: Annotated[int, Field(ge=0, le=4, strict=True)] | None = None
+
+
+ShortText = Annotated[str, Field(max_length=200)]
+
+
+class ProfileEntry(_Strict):
+    """The municipality profile; option ids come from the catalogue's profile lists."""
+
+    municipality_name: ShortText = ""
+    municipality_type: ShortText | None = None
+    state: ShortText | None = None
+    population_band: ShortText | None = None
+    staff_band: ShortText | None = None
+    it_provider: ShortText = ""
+
+
+class CatalogueRef(_Strict):
+    """Which catalogue and version the answers were given against."""
+
+    id: Annotated[str, Field(max_length=64)]
+    version: Annotated[str, Field(max_length=64)]
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+class RespondentEntry(_Strict):
+    """One participant of a guided session with their own answers."""
+
+    label: Annotated[str, Field(min_length=1, max_length=200)]
+    role: ShortText = ""
+    answers: dict[str, AnswerEntry] = {}
+
+
+class ExchangeFile(_Strict):
+    """One assessment, as exported and imported by the web UI and the CLI."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="advisor assessment exchange file",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    format: Literal["advisor-assessment"]
+    format_version: Literal[1]
+    catalogue: CatalogueRef
+    exported_at: datetime | None = None
+    status: Literal["in_progress", "completed"] = "in_progress"
+    completed_at: datetime | None = None
+    locale: Literal["de", "en"] = "de"
+    profile: ProfileEntry = ProfileEntry()
+    priorities: dict[str, PriorityEntry] = {}
+    answers: dict[str, AnswerEntry] = {}
+    respondents: list[RespondentEntry] = []
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported; ``problems`` are translated, user-facing texts."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+# -- export -----------------------------------------------------------------------------
+
+
+def _answer_entry(state: AnswerState, value: Any, note: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    if state is AnswerState.ANSWERED:
+        entry["value"] = value
+    else:
+        entry["status"] = state.value
+    if note:
+        entry["note"] = note
+    return entry
+
+
+def export_assessment(catalogue: Catalogue, assessment: Assessment) -> dict[str, Any]:
+    """The assessment as an exchange document (plain JSON-ready data)."""
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "catalogue": {
+            "id": assessment.catalogue_id,
+            "version": assessment.catalogue_version,
+            "hash": assessment.catalogue_hash,
+        },
+        "exported_at": utcnow().isoformat(timespec="seconds"),
+        "status": assessment.status.value,
+        "locale": assessment.locale,
+        "profile": {key: getattr(assessment, key) for key in PROFILE_FIELDS},
+        "priorities": {
+            p.field_id: {"relevance": p.relevance, "target_level": p.target_level}
+            for p in sorted(assessment.priorities, key=lambda p: p.field_id)
+        },
+        "answers": {
+            a.question_id: _answer_entry(a.state, a.value, a.note)
+            for a in _in_catalogue_order(catalogue, assessment.answers)
+        },
+        "respondents": [
+            {
+                "label": r.label,
+                "role": r.role,
+                "answers": {
+                    a.question_id: _answer_entry(a.state, a.value, a.note)
+                    for a in _in_catalogue_order(catalogue, r.answers)
+                },
+            }
+            for r in assessment.respondents
+        ],
+    }
+    if assessment.completed_at is not None:
+        document["completed_at"] = assessment.completed_at.isoformat(timespec="seconds")
+    return document
+
+
+def _in_catalogue_order(catalogue: Catalogue, answers):
+    order = {qid: index for index, qid in enumerate(catalogue.questions)}
+    return sorted(answers, key=lambda a: (order.get(a.question_id, len(order)), a.question_id))
+
+
+def file_name(assessment: Assessment) -> str:
+    """A download name that says what the file is, safe in a header."""
+    name = re.sub(r"[^A-Za-z0-9]+", "-", _ascii(assessment.municipality_name)).strip("-").lower()
+    return f"selbsteinschaetzung-{name or assessment.public_id[:8]}.json"
+
+
+def _ascii(text: str) -> str:
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
+        text = text.replace(umlaut, plain)
+    return text
+
+
+# -- import -----------------------------------------------------------------------------
+
+
+def parse(raw: bytes) -> ExchangeFile:
+    """Read and shape-check an exchange file; raise ImportRefused with every problem found."""
+    if not raw.strip():
+        raise ImportRefused([_l("The file is empty.")])
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ImportRefused([_l("The file is not a text file in UTF-8 encoding.")]) from None
+    except json.JSONDecodeError as exc:
+        raise ImportRefused(
+            [_l("The file is not valid JSON (line %(line)s, column %(column)s).", line=exc.lineno, column=exc.colno)]
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ImportRefused(
+            [_l("This is not an assessment exchange file (the entry “format” must be “%(format)s”).", format=FORMAT)]
+        )
+    try:
+        return ExchangeFile.model_validate(data)
+    except ValidationError as exc:
+        problems = [_schema_problem(error) for error in exc.errors()[:MAX_PROBLEMS]]
+        raise ImportRefused(problems) from None
+
+
+def _schema_problem(error: dict) -> Any:
+    path = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-")) or "/"
+    kind = error["type"]
+    if kind == "missing":
+        return _l("%(path)s: this entry is missing.", path=path)
+    if kind == "extra_forbidden":
+        return _l("%(path)s: unknown entry.", path=path)
+    if kind in ("greater_than_equal", "less_than_equal", "string_too_long"):
+        return _l("%(path)s: value out of the allowed range.", path=path)
+    return _l("%(path)s: invalid value (%(detail)s).", path=path, detail=error["msg"])
+
+
+def import_assessment(
+    session: Session, catalogues: dict[str, Catalogue], raw: bytes
+) -> tuple[Assessment, str]:
+    """Create a new assessment from an exchange file; return it and its new resume token."""
+    document = parse(raw)
+    catalogue = catalogues.get(document.catalogue.id)
+    if catalogue is None:
+        raise ImportRefused([_l("The file belongs to an unknown catalogue “%(id)s”.", id=document.catalogue.id)])
+    renamed, removed = _migration(catalogue, document.catalogue.version)
+    problems: list[Any] = []
+
+    def clean(answers: dict[str, AnswerEntry], where: str) -> dict[str, AnswerInput]:
+        result: dict[str, AnswerInput] = {}
+        for old_id, entry in answers.items():
+            if old_id in removed:
+                continue
+            question_id = renamed.get(old_id, old_id)
+            question = catalogue.questions.get(question_id)
+            if question is None:
+                problems.append(_l("%(where)s: unknown question “%(id)s”.", where=where, id=old_id))
+                continue
+            try:
+                result[question_id] = normalise(
+                    question, AnswerInput(AnswerState(entry.status), entry.value, entry.note)
+                )
+            except InvalidAnswer as exc:
+                problems.append(_l("%(where)s “%(id)s”: %(problem)s", where=where, id=old_id, problem=exc.message))
+        return result
+
+    answers = clean(document.answers, "answers")
+    respondents = [(r, clean(r.answers, f"respondents.{i}.answers")) for i, r in enumerate(document.respondents)]
+    profile = document.profile
+    for key, options in (
+        ("municipality_type", catalogue.profile.municipality_types),
+        ("state", catalogue.profile.states),
+        ("population_band", catalogue.profile.population_bands),
+        ("staff_band", catalogue.profile.staff_bands),
+    ):
+        value = getattr(profile, key)
+        if value is not None and value not in {o.id for o in options}:
+            problems.append(_l("profile.%(key)s: unknown value “%(value)s”.", key=key, value=value))
+    for field_id in document.priorities:
+        if catalogue.field(field_id) is None:
+            problems.append(_l("priorities: unknown field “%(id)s”.", id=field_id))
+    if problems:
+        raise ImportRefused(problems[:MAX_PROBLEMS])
+
+    assessment, token = create_assessment(session, catalogue, document.locale)
+    for key in PROFILE_FIELDS:
+        setattr(assessment, key, getattr(profile, key))
+    for question_id, answer in answers.items():
+        if answer.value is not None or answer.state is not AnswerState.ANSWERED or answer.note:
+            assessment.answers.append(
+                Answer(question_id=question_id, state=answer.state, value=answer.value, note=answer.note)
+            )
+    from .models import Priority
+
+    for field_id, entry in document.priorities.items():
+        assessment.priorities.append(
+            Priority(field_id=field_id, relevance=entry.relevance, target_level=entry.target_level)
+        )
+    for entry, cleaned in respondents:
+        respondent = Respondent(label=entry.label, role=entry.role)
+        respondent.answers = [
+            RespondentAnswer(question_id=qid, state=a.state, value=a.value, note=a.note)
+            for qid, a in cleaned.items()
+        ]
+        assessment.respondents.append(respondent)
+    if document.status == "completed":
+        assessment.status = Status.COMPLETED
+        assessment.completed_at = document.completed_at or utcnow()
+    session.flush()
+    return assessment, token
+
+
+def _migration(catalogue: Catalogue, version: str) -> tuple[dict[str, str], set[str]]:
+    if version == catalogue.version:
+        return {}, set()
+    for migration in catalogue.migrations:
+        if migration.from_version == version:
+            return dict(migration.renamed), set(migration.removed)
+    raise ImportRefused(
+        [
+            _l(
+                "The file was saved with catalogue version %(theirs)s; this installation uses "
+                "version %(ours)s and has no rule for carrying answers over. Please ask the "
+                "operator of this installation.",
+                theirs=version,
+                ours=catalogue.version,
+            )
+        ]
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the exchange file, as published in docs/."""
+    return ExchangeFile.model_json_schema()

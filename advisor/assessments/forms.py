@@ -1,0 +1,293 @@
+"""Forms of the questionnaire wizard (Flask-WTF, CSRF-protected).
+
+The form of a field page is built from the catalogue, once per catalogue
+version and field; labels are rendered by the templates from the catalogue,
+so one form class serves every language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import Field, FloatField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
+
+from advisor.catalogue import Catalogue, FieldDef, Question
+
+from .answers import NOTE_MAX_LENGTH, AnswerInput
+from .models import Answer, AnswerState, Assessment
+
+SPECIALS = ("unknown", "not_responsible")
+INVALID_CHOICE = _l("Please choose one of the answers offered.")
+
+
+class OptionalRadioField(RadioField):
+    """A radio group that may stay unanswered but accepts only offered values."""
+
+    def pre_validate(self, form: Any) -> None:
+        """Refuse values that were not offered; accept none at all."""
+        if self.data in (None, "", "None"):
+            self.data = None
+            return
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(INVALID_CHOICE)
+
+
+class OptionalSelectField(SelectField):
+    """A select that may stay empty but accepts only offered values."""
+
+    def pre_validate(self, form: Any) -> None:
+        """Refuse values that were not offered; accept the empty choice."""
+        if not self.data:
+            self.data = None
+            return
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(INVALID_CHOICE)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several options; each submitted value must be offered."""
+
+    def pre_validate(self, form: Any) -> None:
+        """Refuse values that were not offered."""
+        offered = {value for value, _label in self.choices}
+        if any(value not in offered for value in self.data or []):
+            raise ValidationError(INVALID_CHOICE)
+
+
+class LocalNumberField(FloatField):
+    """A number typed the German way (``12,5`` or ``1.500``) or the English way (``12.5``)."""
+
+    def __init__(self, *args: Any, integer: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.integer = integer
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Parse the typed text; an empty field means no value."""
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            self.raw_data = valuelist
+            return
+        text = valuelist[0].strip().replace("\u202f", "").replace(" ", "")
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        elif self.integer and re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+            text = text.replace(".", "")
+        try:
+            self.data = float(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Please enter a number, for example 12 or 12,5.")) from None
+
+
+_field_forms: dict[tuple[str, str], type[FlaskForm]] = {}
+
+
+def field_form_class(catalogue: Catalogue, field: FieldDef) -> type[FlaskForm]:
+    """Return the form class for one field page (cached per catalogue version)."""
+    key = (catalogue.hash, field.id)
+    cls = _field_forms.get(key)
+    if cls is None:
+        attrs: dict[str, Field] = {}
+        for q in field.questions:
+            specials = [s for s in SPECIALS if _allows(q, s)]
+            if q.type in ("level", "single", "yes_no"):
+                attrs[f"q_{q.id}"] = OptionalRadioField(choices=[(v, v) for v in [*values_of(q), *specials]])
+            else:
+                if q.type == "multiple":
+                    attrs[f"q_{q.id}"] = CheckboxesField(choices=[(v, v) for v in values_of(q)])
+                else:
+                    attrs[f"q_{q.id}"] = LocalNumberField(validators=[Optional()], integer=q.integer)
+                if specials:
+                    attrs[f"s_{q.id}"] = OptionalSelectField(choices=[("", "")] + [(s, s) for s in specials])
+            attrs[f"n_{q.id}"] = TextAreaField(validators=[Length(max=NOTE_MAX_LENGTH)])
+        cls = type(f"FieldForm_{field.id}", (FlaskForm,), attrs)
+        _field_forms[key] = cls
+    return cls
+
+
+def _allows(question: Question, special: str) -> bool:
+    return question.allow_unknown if special == "unknown" else question.allow_not_responsible
+
+
+def values_of(question: Question) -> list[str]:
+    """The form values of a question's answer choices, in display order."""
+    if question.type == "level":
+        return ["0", "1", "2", "3", "4"]
+    if question.type == "yes_no":
+        return ["yes", "no"]
+    return [o.id for o in question.options or []]
+
+
+def allowed_keys(field: FieldDef) -> set[str]:
+    """Form keys a field page may send: anything else is a forged post."""
+    keys = {"csrf_token", "nav"}
+    for q in field.questions:
+        keys |= {f"q_{q.id}", f"s_{q.id}", f"n_{q.id}"}
+    return keys
+
+
+def form_data(field: FieldDef, answers: dict[str, Answer]) -> dict[str, Any]:
+    """Stored answers as initial form data."""
+    data: dict[str, Any] = {}
+    for q in field.questions:
+        answer = answers.get(q.id)
+        if answer is None:
+            continue
+        data[f"n_{q.id}"] = answer.note
+        if answer.state is not AnswerState.ANSWERED:
+            target = "q" if q.type in ("level", "single", "yes_no") else "s"
+            data[f"{target}_{q.id}"] = answer.state.value
+        elif answer.value is not None:
+            data[f"q_{q.id}"] = _to_form(q, answer.value)
+    return data
+
+
+def _to_form(q: Question, value: Any) -> Any:
+    if q.type == "level":
+        return str(value)
+    if q.type == "yes_no":
+        return "yes" if value else "no"
+    return value
+
+
+def answers_from_form(form: FlaskForm, field: FieldDef) -> dict[str, AnswerInput]:
+    """Turn a validated field form into answer inputs; raise ValueError for contradictions."""
+    result: dict[str, AnswerInput] = {}
+    for q in field.questions:
+        main = form[f"q_{q.id}"].data
+        special = form[f"s_{q.id}"].data if f"s_{q.id}" in form else None
+        note = form[f"n_{q.id}"].data or ""
+        if q.type in ("level", "single", "yes_no") and main in SPECIALS:
+            special, main = main, None
+        if special and main not in (None, []):
+            form[f"s_{q.id}"].errors = [
+                _l("Please either give an answer or choose “%(special)s”.", special=special_label(special))
+            ]
+            raise ValueError(q.id)
+        if special:
+            result[q.id] = AnswerInput(AnswerState(special), None, note)
+            continue
+        result[q.id] = AnswerInput(AnswerState.ANSWERED, _from_form(q, main), note)
+    return result
+
+
+def _from_form(q: Question, value: Any) -> Any:
+    if value in (None, "", []):
+        return None
+    if q.type == "level":
+        return int(value)
+    if q.type == "yes_no":
+        return value == "yes"
+    if q.type == "number":
+        return int(value) if q.integer and value == int(value) else value
+    return value
+
+
+def special_label(special: str) -> str:
+    """The user-facing name of a special answer."""
+    return str(_l("Don't know") if special == "unknown" else _l("Not responsible"))
+
+
+class StartForm(FlaskForm):
+    """Starting a new assessment only needs the CSRF token."""
+
+
+class ResumeForm(FlaskForm):
+    """Paste the personal link (or just the code in it) to continue."""
+
+    link = StringField(
+        _l("Your personal link"),
+        validators=[Length(max=500)],
+        description=_l("Paste the whole link, for example https://…/r/AbC…"),
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state (regenerate link, complete): CSRF only."""
+
+
+class ImportForm(FlaskForm):
+    """Upload an exchange file to create a new assessment from it."""
+
+    file = FileField(
+        _l("Exchange file (JSON)"),
+        validators=[FileRequired(_l("Please choose a file."))],
+    )
+
+
+def profile_form_class(catalogue: Catalogue) -> type[FlaskForm]:
+    """The profile form; choices come from the catalogue."""
+    key = (catalogue.hash, "__profile__")
+    cls = _field_forms.get(key)
+    if cls is None:
+        p = catalogue.profile
+
+        def ids(options: Iterable) -> list[tuple[str, str]]:
+            return [(o.id, o.id) for o in options]
+
+        cls = type(
+            "ProfileForm",
+            (FlaskForm,),
+            {
+                "municipality_name": StringField(validators=[Length(max=200)]),
+                "municipality_type": OptionalRadioField(choices=ids(p.municipality_types)),
+                "state": OptionalSelectField(choices=[("", "")] + ids(p.states)),
+                "population_band": OptionalRadioField(choices=ids(p.population_bands)),
+                "staff_band": OptionalRadioField(choices=ids(p.staff_bands)),
+                "it_provider": StringField(validators=[Length(max=200)]),
+            },
+        )
+        _field_forms[key] = cls
+    return cls
+
+
+PROFILE_KEYS = {
+    "csrf_token",
+    "nav",
+    "municipality_name",
+    "municipality_type",
+    "state",
+    "population_band",
+    "staff_band",
+    "it_provider",
+}
+
+
+def priorities_form_class(catalogue: Catalogue) -> type[FlaskForm]:
+    """One relevance (1-5) and one target level (0-4) per field."""
+    key = (catalogue.hash, "__priorities__")
+    cls = _field_forms.get(key)
+    if cls is None:
+        attrs: dict[str, Field] = {}
+        for f in catalogue.fields:
+            attrs[f"relevance_{f.id}"] = OptionalRadioField(choices=[(str(i), str(i)) for i in range(1, 6)])
+            attrs[f"target_{f.id}"] = OptionalRadioField(choices=[(str(i), str(i)) for i in range(5)])
+        cls = type("PrioritiesForm", (FlaskForm,), attrs)
+        _field_forms[key] = cls
+    return cls
+
+
+def priorities_keys(catalogue: Catalogue) -> set[str]:
+    """Form keys the priorities page may send."""
+    keys = {"csrf_token", "nav"}
+    for f in catalogue.fields:
+        keys |= {f"relevance_{f.id}", f"target_{f.id}"}
+    return keys
+
+
+def profile_data(assessment: Assessment) -> dict[str, Any]:
+    """Stored profile as initial form data."""
+    return {
+        "municipality_name": assessment.municipality_name,
+        "municipality_type": assessment.municipality_type,
+        "state": assessment.state or "",
+        "population_band": assessment.population_band,
+        "staff_band": assessment.staff_band,
+        "it_provider": assessment.it_provider,
+    }

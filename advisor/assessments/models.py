@@ -1,0 +1,178 @@
+"""Assessments, their answers, priorities and respondents.
+
+An assessment keeps the municipality profile inline: it is what the
+municipality said about itself at the time of answering, and a later
+assessment may say something else. The catalogue snapshot it was answered
+against is stored by content hash, so old results stay reproducible when the
+catalogue changes.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from advisor.db import Base, UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+
+
+class Status(enum.StrEnum):
+    """Lifecycle of an assessment."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class AnswerState(enum.StrEnum):
+    """An answer is a value, or one of two statements about it."""
+
+    ANSWERED = "answered"
+    UNKNOWN = "unknown"  # "weiß nicht": a knowledge gap, shown as such
+    NOT_RESPONSIBLE = "not_responsible"  # "nicht zuständig": removed from the maximum
+
+
+class CatalogueSnapshot(Base):
+    """The exact catalogue content an assessment was answered against."""
+
+    __tablename__ = "catalogue_snapshots"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    catalogue_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Assessment(Base):
+    """One municipality's self-assessment against one catalogue version."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: uuid.uuid4().hex
+    )
+    catalogue_id: Mapped[str] = mapped_column(String(64))
+    catalogue_version: Mapped[str] = mapped_column(String(64))
+    catalogue_hash: Mapped[str] = mapped_column(ForeignKey("catalogue_snapshots.hash"))
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.IN_PROGRESS)
+    locale: Mapped[str] = mapped_column(String(8), default="de")
+    # Incremented on every change of answers, notes, profile or priorities;
+    # caches of derived artefacts (reports) key on it.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    resume_token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Municipality profile.
+    municipality_name: Mapped[str] = mapped_column(String(200), default="")
+    municipality_type: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str | None] = mapped_column(String(32))
+    population_band: Mapped[str | None] = mapped_column(String(32))
+    staff_band: Mapped[str | None] = mapped_column(String(32))
+    it_provider: Mapped[str] = mapped_column(String(200), default="")
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", lazy="selectin"
+    )
+    priorities: Mapped[list[Priority]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", lazy="selectin"
+    )
+    respondents: Mapped[list[Respondent]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="Respondent.id"
+    )
+
+    def answer_map(self) -> dict[str, Answer]:
+        """Answers by question id."""
+        return {a.question_id: a for a in self.answers}
+
+    def priority_map(self) -> dict[str, Priority]:
+        """Priorities by field id."""
+        return {p.field_id: p for p in self.priorities}
+
+
+class AnswerColumns:
+    """The columns an answer has, whether the assessment's or one respondent's."""
+
+    question_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[AnswerState] = mapped_column(_enum(AnswerState), default=AnswerState.ANSWERED)
+    # level: int 0-4; single: option id; multiple: list of option ids;
+    # number: float; yes_no: bool. None unless state is ANSWERED.
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Answer(AnswerColumns, Base):
+    """The assessment's own (or agreed) answer to one question."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("assessment_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    assessment: Mapped[Assessment] = relationship(back_populates="answers")
+
+
+class Respondent(Base):
+    """One person answering separately in a guided session (BYPAD-style consensus later)."""
+
+    __tablename__ = "respondents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assessment: Mapped[Assessment] = relationship(back_populates="respondents")
+    answers: Mapped[list[RespondentAnswer]] = relationship(
+        back_populates="respondent", cascade="all, delete-orphan"
+    )
+
+
+class RespondentAnswer(AnswerColumns, Base):
+    """One respondent's answer to one question, before agreement."""
+
+    __tablename__ = "respondent_answers"
+    __table_args__ = (UniqueConstraint("respondent_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("respondents.id", ondelete="CASCADE"), index=True
+    )
+    respondent: Mapped[Respondent] = relationship(back_populates="answers")
+
+
+class Priority(Base):
+    """How much a field matters to the municipality and which level it aims for in three years."""
+
+    __tablename__ = "priorities"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "field_id"),
+        CheckConstraint("relevance BETWEEN 1 AND 5", name="relevance_range"),
+        CheckConstraint("target_level BETWEEN 0 AND 4", name="target_level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    field_id: Mapped[str] = mapped_column(String(64))
+    relevance: Mapped[int | None] = mapped_column(Integer)
+    target_level: Mapped[int | None] = mapped_column(Integer)
+    assessment: Mapped[Assessment] = relationship(back_populates="priorities")

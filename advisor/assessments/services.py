@@ -1,0 +1,282 @@
+"""Operations on assessments. Services add and flush; the request commits.
+
+Every change to what an assessment says (answers, notes, profile,
+priorities) goes through here and bumps ``revision``, so caches of derived
+artefacts can key on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from advisor.catalogue import Catalogue, catalogue_as_dict
+from advisor.db import utcnow
+
+from .answers import AnswerInput, InvalidAnswer, is_answered, normalise
+from .models import Answer, AnswerState, Assessment, CatalogueSnapshot, Priority, Status
+
+#: 32 random bytes: 256 bits, twice the required minimum of 128.
+TOKEN_BYTES = 32
+PROFILE_FIELDS = (
+    "municipality_name",
+    "municipality_type",
+    "state",
+    "population_band",
+    "staff_band",
+    "it_provider",
+)
+
+
+class UnknownQuestion(LookupError):
+    """A submission named a question that the section does not contain."""
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a resume token (SHA-256; tokens are random, no salt needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def token_matches(token: str, assessment: Assessment) -> bool:
+    """Compare in constant time whether ``token`` opens ``assessment``."""
+    stored = assessment.resume_token_hash
+    return stored is not None and hmac.compare_digest(hash_token(token), stored)
+
+
+def ensure_snapshot(session: Session, catalogue: Catalogue) -> None:
+    """Store the catalogue content under its hash once, so old assessments stay reproducible."""
+    if session.get(CatalogueSnapshot, catalogue.hash) is None:
+        session.add(
+            CatalogueSnapshot(
+                hash=catalogue.hash,
+                catalogue_id=catalogue.id,
+                version=catalogue.version,
+                content=catalogue_as_dict(catalogue),
+            )
+        )
+        session.flush()
+
+
+def create_assessment(
+    session: Session, catalogue: Catalogue, locale: str = "de"
+) -> tuple[Assessment, str]:
+    """Start an empty assessment; return it with its resume token (shown once, stored hashed)."""
+    ensure_snapshot(session, catalogue)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    assessment = Assessment(
+        catalogue_id=catalogue.id,
+        catalogue_version=catalogue.version,
+        catalogue_hash=catalogue.hash,
+        locale=locale,
+        resume_token_hash=hash_token(token),
+        resume_token_created_at=utcnow(),
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment, token
+
+
+def regenerate_token(session: Session, assessment: Assessment) -> str:
+    """Replace the resume token; the old link stops working at once."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    assessment.resume_token_hash = hash_token(token)
+    assessment.resume_token_created_at = utcnow()
+    session.flush()
+    return token
+
+
+def find_by_token(session: Session, token: str) -> Assessment | None:
+    """Return the assessment this token opens, or None (unknown and revoked look alike)."""
+    if not token or len(token) > 200:
+        return None
+    return session.scalar(select(Assessment).where(Assessment.resume_token_hash == hash_token(token)))
+
+
+def get_by_public_id(session: Session, public_id: str) -> Assessment | None:
+    """Look an assessment up by the id used in URLs."""
+    if not public_id or len(public_id) > 32:
+        return None
+    return session.scalar(select(Assessment).where(Assessment.public_id == public_id))
+
+
+def _touch(assessment: Assessment) -> None:
+    assessment.revision += 1
+    assessment.updated_at = utcnow()
+
+
+def save_profile(session: Session, assessment: Assessment, profile: Mapping[str, str | None]) -> None:
+    """Store the municipality profile; unknown keys are a programming error."""
+    for key, value in profile.items():
+        if key not in PROFILE_FIELDS:
+            raise KeyError(key)
+        setattr(assessment, key, value)
+    _touch(assessment)
+    session.flush()
+
+
+def save_answers(
+    session: Session,
+    catalogue: Catalogue,
+    assessment: Assessment,
+    answers: Mapping[str, AnswerInput],
+    allowed: set[str] | None = None,
+) -> None:
+    """Validate all ``answers`` first, then store them; one bad answer stores none.
+
+    ``allowed`` restricts which question ids may appear (a wizard page may only
+    change its own questions). An answer with no value, no state and no note
+    removes a stored one.
+    """
+    clean: dict[str, AnswerInput] = {}
+    for question_id, answer in answers.items():
+        question = catalogue.questions.get(question_id)
+        if question is None or (allowed is not None and question_id not in allowed):
+            raise UnknownQuestion(question_id)
+        try:
+            clean[question_id] = normalise(question, answer)
+        except InvalidAnswer as exc:
+            exc.question_id = question_id
+            raise
+    existing = assessment.answer_map()
+    changed = False
+    for question_id, answer in clean.items():
+        row = existing.get(question_id)
+        empty = not is_answered(answer.state, answer.value) and not answer.note
+        if empty:
+            if row is not None:
+                assessment.answers.remove(row)
+                changed = True
+            continue
+        if row is None:
+            row = Answer(question_id=question_id)
+            assessment.answers.append(row)
+        elif (row.state, row.value, row.note) == (answer.state, answer.value, answer.note):
+            continue
+        row.state, row.value, row.note = answer.state, answer.value, answer.note
+        changed = True
+    if changed:
+        _touch(assessment)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class PriorityInput:
+    """Relevance 1-5 and the level aimed for in three years, each optional."""
+
+    relevance: int | None
+    target_level: int | None
+
+
+def save_priorities(
+    session: Session,
+    catalogue: Catalogue,
+    assessment: Assessment,
+    priorities: Mapping[str, PriorityInput],
+) -> None:
+    """Store priorities per field; values out of range raise InvalidAnswer."""
+    from flask_babel import lazy_gettext as _l
+
+    existing = assessment.priority_map()
+    for field_id, given in priorities.items():
+        if catalogue.field(field_id) is None:
+            raise UnknownQuestion(field_id)
+        if given.relevance is not None and not 1 <= given.relevance <= 5:
+            raise InvalidAnswer(_l("Relevance must be between 1 and 5."))
+        if given.target_level is not None and not 0 <= given.target_level <= 4:
+            raise InvalidAnswer(_l("The target level must be between 0 and 4."))
+        row = existing.get(field_id)
+        if row is None:
+            row = Priority(field_id=field_id)
+            assessment.priorities.append(row)
+        row.relevance, row.target_level = given.relevance, given.target_level
+    _touch(assessment)
+    session.flush()
+
+
+def complete(session: Session, assessment: Assessment) -> None:
+    """Mark the assessment completed; answers stay editable afterwards."""
+    if assessment.status is not Status.COMPLETED:
+        assessment.status = Status.COMPLETED
+        assessment.completed_at = utcnow()
+        _touch(assessment)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class FieldProgress:
+    """Answered questions of one field, and which are still open."""
+
+    field_id: str
+    answered: int
+    total: int
+    unanswered: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an assessment has got: per field and overall, plus the open profile items."""
+
+    fields: tuple[FieldProgress, ...]
+    missing_profile: tuple[str, ...] = ()
+    missing_priorities: tuple[str, ...] = field(default=())
+
+    @property
+    def answered(self) -> int:
+        """Questions answered over all fields."""
+        return sum(f.answered for f in self.fields)
+
+    @property
+    def total(self) -> int:
+        """Questions over all fields."""
+        return sum(f.total for f in self.fields)
+
+    def of(self, field_id: str) -> FieldProgress | None:
+        """Progress of one field."""
+        return next((f for f in self.fields if f.field_id == field_id), None)
+
+
+def progress(catalogue: Catalogue, assessment: Assessment) -> Progress:
+    """Count answered questions per field and list what is still open."""
+    answers = assessment.answer_map()
+    fields = []
+    for field_def in catalogue.fields:
+        open_ids = tuple(
+            q.id
+            for q in field_def.questions
+            if not (a := answers.get(q.id)) or not is_answered(a.state, a.value)
+        )
+        fields.append(
+            FieldProgress(field_def.id, len(field_def.questions) - len(open_ids), len(field_def.questions), open_ids)
+        )
+    missing_profile = tuple(
+        key for key in PROFILE_FIELDS if key != "it_provider" and not getattr(assessment, key)
+    )
+    priorities = assessment.priority_map()
+    missing_priorities = tuple(
+        f.id for f in catalogue.fields if (p := priorities.get(f.id)) is None or p.relevance is None or p.target_level is None
+    )
+    return Progress(tuple(fields), missing_profile, missing_priorities)
+
+
+__all__ = [
+    "AnswerInput",
+    "AnswerState",
+    "InvalidAnswer",
+    "PriorityInput",
+    "UnknownQuestion",
+    "complete",
+    "create_assessment",
+    "find_by_token",
+    "get_by_public_id",
+    "progress",
+    "regenerate_token",
+    "save_answers",
+    "save_priorities",
+    "save_profile",
+]

@@ -1,0 +1,362 @@
+"""Pages of the questionnaire: start, resume, the wizard, summary, export and import.
+
+Views stay thin: check access and form, call one service, redirect or re-render.
+Access to an assessment needs its resume token in this browser's session; any
+other id, unknown or foreign, is a 404 that reveals nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from advisor.db import db
+from advisor.web import abort_with, active_catalogue, catalogues
+
+from . import exchange, forms, services
+from .answers import InvalidAnswer
+from .labels import LEVEL_NAMES, PROFILE_LABELS, RELEVANCE_NAMES
+from .models import Assessment
+from .wizard import resume_url, sections, target_url
+
+bp = Blueprint("assessments", __name__)
+
+#: How many assessments one browser session remembers (cookie size stays small).
+MAX_REMEMBERED = 12
+TOKEN_PATTERN = re.compile(r"(?:/r/)?([A-Za-z0-9_-]{40,64})/?$")
+
+
+# -- access -----------------------------------------------------------------------------
+
+
+def _remember(assessment: Assessment, token: str) -> None:
+    tokens = dict(session.get("tokens", {}))
+    tokens.pop(assessment.public_id, None)
+    tokens[assessment.public_id] = token
+    while len(tokens) > MAX_REMEMBERED:
+        tokens.pop(next(iter(tokens)))
+    session["tokens"] = tokens
+
+
+def _load(aid: str) -> Assessment:
+    token = session.get("tokens", {}).get(aid)
+    assessment = services.get_by_public_id(db.session, aid) if token else None
+    if assessment is None or not services.token_matches(token, assessment):
+        abort(404)
+    return assessment
+
+
+def _catalogue_for(assessment: Assessment):
+    catalogue = catalogues().get(assessment.catalogue_id)
+    if catalogue is None:
+        abort(404)
+    return catalogue
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _wizard_context(assessment: Assessment, current: str) -> dict[str, Any]:
+    catalogue = _catalogue_for(assessment)
+    progress = services.progress(catalogue, assessment)
+    steps = sections(catalogue, assessment, progress, _locale())
+    return {
+        "assessment": assessment,
+        "catalogue": catalogue,
+        "progress": progress,
+        "steps": steps,
+        "current": current,
+        "locale": _locale(),
+        "level_names": LEVEL_NAMES,
+    }
+
+
+def _check_keys(allowed: set[str]) -> None:
+    unknown = sorted(set(request.form.keys()) - allowed)
+    if unknown:
+        abort_with(
+            400,
+            _l(
+                "The form contained fields that do not belong to this page (%(names)s). "
+                "Nothing has been saved.",
+                names=", ".join(unknown[:5]),
+            ),
+        )
+
+
+def _after_save(steps, current: str) -> Response:
+    flash(_("Your answers have been saved."), "success")
+    return redirect(target_url(steps, current, request.form.get("nav")), code=303)
+
+
+# -- start and resume -------------------------------------------------------------------
+
+
+@bp.get("/")
+def index() -> str:
+    """Say what the assessment is for, how long it takes and what happens with the data."""
+    catalogue = active_catalogue()
+    return render_template(
+        "start.html",
+        start_form=forms.StartForm(),
+        resume_form=forms.ResumeForm(),
+        catalogue=catalogue,
+        locale=_locale(),
+    )
+
+
+@bp.post("/assessments")
+def start() -> Response:
+    """Create an assessment and show its resume link first."""
+    if not forms.StartForm().validate_on_submit():
+        abort(400)
+    assessment, token = services.create_assessment(db.session, active_catalogue(), _locale())
+    _remember(assessment, token)
+    return redirect(url_for(".link", aid=assessment.public_id, new=1), code=303)
+
+
+@bp.get("/r/<token>")
+def resume_link(token: str) -> Response | tuple[str, int]:
+    """Open an assessment from its personal link in any browser."""
+    assessment = services.find_by_token(db.session, token)
+    if assessment is None:
+        return render_template("invalid_link.html", resume_form=forms.ResumeForm()), 404
+    _remember(assessment, token)
+    context = _wizard_context(assessment, "summary")
+    flash(_("Welcome back. Your saved answers have been loaded."), "success")
+    return redirect(resume_url(context["steps"]), code=303)
+
+
+@bp.post("/resume")
+def resume_form() -> Response | tuple[str, int]:
+    """Continue with a pasted link or code (the same as opening the link)."""
+    form = forms.ResumeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    match = TOKEN_PATTERN.search((form.link.data or "").strip())
+    if match is None:
+        return render_template("invalid_link.html", resume_form=form), 404
+    return resume_link(match.group(1))
+
+
+@bp.get("/a/<aid>/link")
+def link(aid: str) -> str:
+    """Show the personal link prominently, to copy, download or print."""
+    assessment = _load(aid)
+    token = session["tokens"][aid]
+    return render_template(
+        "link.html",
+        resume_url=_resume_url(token),
+        new=request.args.get("new") == "1",
+        action_form=forms.ActionForm(),
+        **_wizard_context(assessment, "link"),
+    )
+
+
+@bp.get("/a/<aid>/link.txt")
+def link_download(aid: str) -> Response:
+    """The personal link as a small text file to keep."""
+    assessment = _load(aid)
+    token = session["tokens"][aid]
+    text = render_template("link.txt", resume_url=_resume_url(token), assessment=assessment)
+    return Response(
+        text,
+        mimetype="text/plain",
+        headers={"Content-Disposition": 'attachment; filename="selbsteinschaetzung-link.txt"'},
+    )
+
+
+@bp.post("/a/<aid>/link")
+def regenerate_link(aid: str) -> Response:
+    """Issue a new link; the old one stops working at once."""
+    assessment = _load(aid)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    token = services.regenerate_token(db.session, assessment)
+    _remember(assessment, token)
+    flash(_("A new personal link has been created. The old link no longer works."), "success")
+    return redirect(url_for(".link", aid=aid, new=1), code=303)
+
+
+def _resume_url(token: str) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for(".resume_link", token=token)
+    return f"{base.rstrip('/')}{path}" if base else url_for(".resume_link", token=token, _external=True)
+
+
+# -- the wizard -------------------------------------------------------------------------
+
+
+@bp.route("/a/<aid>/profile", methods=["GET", "POST"])
+def profile(aid: str) -> Any:
+    """The municipality profile."""
+    assessment = _load(aid)
+    context = _wizard_context(assessment, "profile")
+    form_class = forms.profile_form_class(context["catalogue"])
+    if request.method == "POST":
+        _check_keys(forms.PROFILE_KEYS)
+        form = form_class()
+        if form.validate():
+            services.save_profile(
+                db.session,
+                assessment,
+                {
+                    "municipality_name": (form.municipality_name.data or "").strip(),
+                    "municipality_type": form.municipality_type.data,
+                    "state": form.state.data,
+                    "population_band": form.population_band.data,
+                    "staff_band": form.staff_band.data,
+                    "it_provider": (form.it_provider.data or "").strip(),
+                },
+            )
+            return _after_save(context["steps"], "profile")
+        return render_template("profile.html", form=form, labels=PROFILE_LABELS, **context), 422
+    form = form_class(data=forms.profile_data(assessment))
+    return render_template("profile.html", form=form, labels=PROFILE_LABELS, **context)
+
+
+@bp.route("/a/<aid>/fields/<field_id>", methods=["GET", "POST"])
+def field(aid: str, field_id: str) -> Any:
+    """One page per field with all of its questions."""
+    assessment = _load(aid)
+    context = _wizard_context(assessment, f"field:{field_id}")
+    field_def = context["catalogue"].field(field_id)
+    if field_def is None:
+        abort(404)
+    form_class = forms.field_form_class(context["catalogue"], field_def)
+    if request.method == "POST":
+        _check_keys(forms.allowed_keys(field_def))
+        form = form_class()
+        if form.validate():
+            try:
+                answers = forms.answers_from_form(form, field_def)
+                services.save_answers(
+                    db.session,
+                    context["catalogue"],
+                    assessment,
+                    answers,
+                    allowed={q.id for q in field_def.questions},
+                )
+            except InvalidAnswer as exc:
+                target = form[f"q_{exc.question_id}"]
+                target.errors = [*target.errors, exc.message]
+            except ValueError:
+                pass  # answers_from_form put the error on the form
+            else:
+                return _after_save(context["steps"], f"field:{field_id}")
+        return render_template("field.html", form=form, field=field_def, **context), 422
+    form = form_class(data=forms.form_data(field_def, assessment.answer_map()))
+    return render_template("field.html", form=form, field=field_def, **context)
+
+
+@bp.route("/a/<aid>/priorities", methods=["GET", "POST"])
+def priorities(aid: str) -> Any:
+    """Per field: how relevant it is and which level the municipality aims for in three years."""
+    assessment = _load(aid)
+    context = _wizard_context(assessment, "priorities")
+    catalogue = context["catalogue"]
+    form_class = forms.priorities_form_class(catalogue)
+    extra = {"relevance_names": RELEVANCE_NAMES}
+    if request.method == "POST":
+        _check_keys(forms.priorities_keys(catalogue))
+        form = form_class()
+        if form.validate():
+            services.save_priorities(
+                db.session,
+                catalogue,
+                assessment,
+                {
+                    f.id: services.PriorityInput(
+                        _int(form[f"relevance_{f.id}"].data), _int(form[f"target_{f.id}"].data)
+                    )
+                    for f in catalogue.fields
+                },
+            )
+            return _after_save(context["steps"], "priorities")
+        return render_template("priorities.html", form=form, **extra, **context), 422
+    stored = assessment.priority_map()
+    data = {}
+    for f in catalogue.fields:
+        if (p := stored.get(f.id)) is not None:
+            data[f"relevance_{f.id}"] = None if p.relevance is None else str(p.relevance)
+            data[f"target_{f.id}"] = None if p.target_level is None else str(p.target_level)
+    return render_template("priorities.html", form=form_class(data=data), **extra, **context)
+
+
+def _int(value: str | None) -> int | None:
+    return None if value in (None, "") else int(value)
+
+
+@bp.get("/a/<aid>/summary")
+def summary(aid: str) -> str:
+    """What is answered, what is still open (with links), and completion."""
+    assessment = _load(aid)
+    context = _wizard_context(assessment, "summary")
+    return render_template(
+        "summary.html", action_form=forms.ActionForm(), labels=PROFILE_LABELS, **context
+    )
+
+
+@bp.post("/a/<aid>/complete")
+def complete(aid: str) -> Response:
+    """Mark the assessment completed."""
+    assessment = _load(aid)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    services.complete(db.session, assessment)
+    flash(_("The assessment is complete. You can still change answers at any time."), "success")
+    return redirect(url_for(".summary", aid=aid), code=303)
+
+
+# -- exchange file ----------------------------------------------------------------------
+
+
+@bp.get("/a/<aid>/export.json")
+def export(aid: str) -> Response:
+    """Download the assessment as an exchange file."""
+    assessment = _load(aid)
+    document = exchange.export_assessment(_catalogue_for(assessment), assessment)
+    name = exchange.file_name(assessment)
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_file() -> Any:
+    """Create a new assessment from an exchange file; a bad file changes nothing."""
+    form = forms.ImportForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("import.html", form=form, problems=[]), 422
+        try:
+            assessment, token = exchange.import_assessment(
+                db.session, catalogues(), form.file.data.read()
+            )
+        except exchange.ImportRefused as exc:
+            return render_template("import.html", form=form, problems=exc.problems), 422
+        _remember(assessment, token)
+        flash(_("The file has been imported as a new assessment."), "success")
+        return redirect(url_for(".link", aid=assessment.public_id, new=1), code=303)
+    return render_template("import.html", form=form, problems=[])
+

@@ -1,0 +1,159 @@
+"""``flask --app wsgi ...`` commands for operators, advisors and batch work."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .catalogue import Catalogue, CatalogueError, load_catalogue
+from .catalogue.loader import catalogue_dirs_for
+
+catalogue_cli = AppGroup("catalogue", help="Validate and describe questionnaire catalogues.")
+assessments_cli = AppGroup("assessments", help="Export and import assessments as exchange files.")
+users_cli = AppGroup("users", help="Manage staff accounts.")
+
+
+@catalogue_cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def catalogue_check(paths: tuple[Path, ...]) -> None:
+    """Validate catalogues (all under CATALOGUE_DIR, or those holding PATHS); exit 1 on errors."""
+    directories = catalogue_dirs_for(paths or [Path(current_app.config["CATALOGUE_DIR"])])
+    if not directories:
+        click.echo("no catalogue found", err=True)
+        sys.exit(1)
+    failed = False
+    for directory in directories:
+        try:
+            catalogue = load_catalogue(directory)
+        except CatalogueError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{directory}: {len(exc.problems)} problem(s)", err=True)
+            continue
+        click.echo(
+            f"{directory}: ok – catalogue {catalogue.id} version {catalogue.version} "
+            f"(hash {catalogue.hash[:12]}), {catalogue.question_count} questions in "
+            f"{len(catalogue.fields)} fields"
+        )
+    sys.exit(1 if failed else 0)
+
+
+def catalogue_stats(catalogue: Catalogue) -> dict:
+    """Counts that show an editor how balanced a catalogue is."""
+    questions = list(catalogue.questions.values())
+    return {
+        "id": catalogue.id,
+        "version": catalogue.version,
+        "hash": catalogue.hash,
+        "questions": len(questions),
+        "questions_per_field": {f.id: len(f.questions) for f in catalogue.fields},
+        "question_types": dict(sorted(Counter(q.type for q in questions).items())),
+        "level_descriptions": sum(len(q.levels or {}) for q in questions),
+        "allow_unknown": sum(q.allow_unknown for q in questions),
+        "allow_not_responsible": sum(q.allow_not_responsible for q in questions),
+        "with_help": sum(q.help is not None for q in questions),
+        "with_sources": sum(bool(q.sources) for q in questions),
+        "weighted": sum(q.weight != 1.0 for q in questions),
+    }
+
+
+@catalogue_cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def catalogue_stats_command(as_json: bool) -> None:
+    """Counts per field, question type and level for every loaded catalogue."""
+    error = current_app.extensions.get("advisor.catalogue_error")
+    if error is not None:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    stats = [catalogue_stats(c) for c in current_app.extensions["advisor.catalogues"].values()]
+    if as_json:
+        click.echo(json.dumps(stats if len(stats) != 1 else stats[0], indent=2, ensure_ascii=False))
+        return
+    for entry in stats:
+        click.echo(f"{entry['id']} {entry['version']}: {entry['questions']} questions")
+        for field_id, count in entry["questions_per_field"].items():
+            click.echo(f"  {field_id}: {count}")
+
+
+def _find_assessment(ident: str):
+    from .assessments.models import Assessment
+    from .db import db
+
+    column = Assessment.id if ident.isdigit() else Assessment.public_id
+    value = int(ident) if ident.isdigit() else ident
+    assessment = db.session.scalar(select(Assessment).where(column == value))
+    if assessment is None:
+        raise click.ClickException(f"no assessment {ident}")
+    return assessment
+
+
+@assessments_cli.command("export")
+@click.argument("ident")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+def assessments_export(ident: str, output: Path | None) -> None:
+    """Write assessment IDENT (number or public id) as an exchange file."""
+    from .assessments import exchange
+
+    assessment = _find_assessment(ident)
+    catalogue = current_app.extensions["advisor.catalogues"][assessment.catalogue_id]
+    text = json.dumps(exchange.export_assessment(catalogue, assessment), ensure_ascii=False, indent=2)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"written {output}")
+
+
+@assessments_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def assessments_import(file: Path) -> None:
+    """Create a new assessment from an exchange file; print its id and resume path."""
+    from .assessments import exchange
+    from .db import db
+
+    if file.stat().st_size > current_app.config["MAX_CONTENT_LENGTH"]:
+        raise click.ClickException(f"{file}: larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes")
+    try:
+        assessment, token = exchange.import_assessment(
+            db.session, current_app.extensions["advisor.catalogues"], file.read_bytes()
+        )
+    except exchange.ImportRefused as exc:
+        for problem in exc.problems:
+            click.echo(f"{file}: {problem}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"imported as assessment {assessment.id} ({assessment.public_id})")
+    click.echo(f"resume path: /r/{token}")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "advisor", "analyst"]), required=True)
+@click.option("--name", default="", help="Display name.")
+def users_create(email: str, role: str, name: str) -> None:
+    """Create a staff account (sign-in arrives with the advisor features)."""
+    from .accounts.models import Role, User
+    from .db import db
+
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise click.ClickException(f"not an e-mail address: {email}")
+    if db.session.scalar(select(User).where(User.email == email)) is not None:
+        raise click.ClickException(f"a user {email} exists already")
+    db.session.add(User(email=email, role=Role(role), name=name))
+    db.session.commit()
+    click.echo(f"created {role} {email}")
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups to ``app``."""
+    for group in (catalogue_cli, assessments_cli, users_cli):
+        app.cli.add_command(group)

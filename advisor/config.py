@@ -1,0 +1,83 @@
+"""Settings: safe defaults here, overridden by ``ADVISOR_*`` environment variables.
+
+``ADVISOR_DATABASE_URL`` selects the database (SQLite under ``instance/`` by
+default), ``ADVISOR_SECRET_KEY`` the signing key. ``ADVISOR_ENV`` is
+``production`` unless set to ``development``: production refuses to start
+without a secret key, development keeps a generated one under ``instance/``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The application cannot start with the settings it was given."""
+
+
+DEFAULTS: dict[str, object] = {
+    "ENV": "production",
+    "DATABASE_URL": None,  # filled from instance_path when not set
+    "CATALOGUE_DIR": str(PROJECT_ROOT / "questionnaires"),
+    "ACTIVE_CATALOGUE": "kommunal",
+    # Form posts are small; an exchange file of a full assessment is < 200 kB.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "BABEL_DEFAULT_LOCALE": "de",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+    "LANGUAGES": ["de", "en"],
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "advisor_session",
+    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 90,
+    # Set to the public base URL (https://advisor.example.org) behind a proxy
+    # so resume links are absolute and correct; otherwise the request host is used.
+    "PUBLIC_BASE_URL": None,
+}
+
+
+def finalise(config: dict, instance_path: str) -> None:
+    """Derive settings that depend on others and refuse unsafe combinations."""
+    instance = Path(instance_path)
+    if not config.get("DATABASE_URL"):
+        instance.mkdir(parents=True, exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'advisor.sqlite3'}"
+    config["SQLALCHEMY_ENGINES"] = {"default": _engine_options(config["DATABASE_URL"])}
+    config["SESSION_COOKIE_SECURE"] = config.get(
+        "SESSION_COOKIE_SECURE", config["ENV"] == "production"
+    )
+    if not config.get("SECRET_KEY"):
+        if config.get("TESTING"):
+            config["SECRET_KEY"] = secrets.token_hex(32)
+        elif config["ENV"] == "development":
+            config["SECRET_KEY"] = _development_secret(instance)
+        else:
+            raise ConfigurationError(
+                "ADVISOR_SECRET_KEY is not set. In production the application refuses to "
+                "start without a secret key (generate one with "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
+                "ADVISOR_ENV=development for a local instance."
+            )
+
+
+def _engine_options(url: str) -> dict:
+    options: dict = {"url": url}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": 15}
+    else:
+        options["pool_pre_ping"] = True
+    return options
+
+
+def _development_secret(instance: Path) -> str:
+    """Keep one generated key per development instance so sessions survive restarts."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,134 @@
+"""Cross-cutting web concerns: language, CSRF, error pages, security headers, catalogue access."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, session
+from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from advisor.catalogue import Catalogue
+
+csrf = CSRFProtect()
+babel = Babel()
+bp = Blueprint("web", __name__)
+
+ERROR_TEXTS = {
+    400: (_l("The request could not be processed"), _l("The data sent was incomplete or not in the expected form. Nothing has been changed. Please go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("This page does not exist, or the link is no longer valid.")),
+    405: (_l("Not allowed"), _l("This page cannot be used in this way.")),
+    413: (_l("File or form too large"), _l("What you sent is larger than allowed (at most 1 MB). Nothing has been changed.")),
+    422: (_l("Input not accepted"), _l("The input could not be accepted. Nothing has been changed.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred on our side. Your answers saved before are safe. Please try again later.")),
+}
+
+
+def select_locale() -> str:
+    """German unless the user chose another supported language in this session."""
+    chosen = session.get("lang")
+    return chosen if chosen in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def catalogues() -> dict[str, Catalogue]:
+    """All loaded catalogues by id."""
+    return current_app.extensions["advisor.catalogues"]
+
+
+def active_catalogue() -> Catalogue:
+    """The catalogue new assessments are answered against."""
+    return catalogues()[current_app.config["ACTIVE_CATALOGUE"]]
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Accept only local paths as redirect targets (no open redirect)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.get("/language/<code>")
+def set_language(code: str) -> Response:
+    """Switch the interface language for this browser session and go back."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(safe_next(request.args.get("next")), code=303)
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str, int]:
+    """Render the translated error page for ``code``; ``message`` replaces the standard text."""
+    title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500] if code >= 500 else ERROR_TEXTS[400])
+    return render_template("error.html", code=code, title=title, text=message or text), code
+
+
+def init_app(app: Flask) -> None:
+    """Register extensions, error pages and headers on ``app``."""
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        return render_error(
+            400,
+            _l(
+                "The form has expired or was not sent from this site (security check failed). "
+                "Nothing has been changed. Please reload the page and submit it again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = exc.code or 500
+        if code == 405:
+            return render_error(405)
+        custom = exc.description if getattr(exc, "advisor_message", False) else None
+        return render_error(code, custom)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        return render_error(500)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        )
+        # Resume links carry a secret: never leak the URL to another site.
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static":
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.template_filter("num")
+    def _number(value: float | int | None) -> str:
+        from flask_babel import format_decimal
+
+        return "" if value is None else format_decimal(value)
+
+    @app.context_processor
+    def _globals() -> dict:
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+
+def abort_with(code: int, message) -> None:
+    """Abort with a status code and a specific, translated message for the error page."""
+    from werkzeug.exceptions import default_exceptions
+
+    exc = default_exceptions[code](description=message)
+    exc.advisor_message = True  # type: ignore[attr-defined]
+    raise exc
