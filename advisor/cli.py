@@ -134,6 +134,14 @@ def assessments_import(file: Path) -> None:
     click.echo(f"resume path: /r/{token}")
 
 
+@assessments_cli.command("schema")
+def assessments_schema() -> None:
+    """Print the JSON Schema of the exchange file (kept in docs/exchange-format.schema.json)."""
+    from .assessments import exchange
+
+    click.echo(json.dumps(exchange.json_schema(), indent=2, ensure_ascii=False))
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "advisor", "analyst"]), required=True)

@@ -33,6 +33,8 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "advisor_session",
+    # None: secure cookies (HTTPS only) in production, plain HTTP allowed in development.
+    "SESSION_COOKIE_SECURE": None,
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 90,
     # Set to the public base URL (https://advisor.example.org) behind a proxy
     # so resume links are absolute and correct; otherwise the request host is used.
@@ -47,9 +49,8 @@ def finalise(config: dict, instance_path: str) -> None:
         instance.mkdir(parents=True, exist_ok=True)
         config["DATABASE_URL"] = f"sqlite:///{instance / 'advisor.sqlite3'}"
     config["SQLALCHEMY_ENGINES"] = {"default": _engine_options(config["DATABASE_URL"])}
-    config["SESSION_COOKIE_SECURE"] = config.get(
-        "SESSION_COOKIE_SECURE", config["ENV"] == "production"
-    )
+    if config.get("SESSION_COOKIE_SECURE") is None:
+        config["SESSION_COOKIE_SECURE"] = config["ENV"] == "production"
     if not config.get("SECRET_KEY"):
         if config.get("TESTING"):
             config["SECRET_KEY"] = secrets.token_hex(32)

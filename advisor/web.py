@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -29,7 +39,7 @@ ERROR_TEXTS = {
 
 def select_locale() -> str:
     """German unless the user chose another supported language in this session."""
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None
     return chosen if chosen in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

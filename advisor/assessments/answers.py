@@ -76,6 +76,9 @@ def _value(question: Question, value: Any) -> Any:
         if len(set(value)) != len(value):
             raise InvalidAnswer(_l("An option was chosen twice."))
         chosen = set(value)
+        exclusive = {o.id for o in question.options or [] if o.exclusive} & chosen
+        if exclusive and len(chosen) > 1:
+            raise InvalidAnswer(_l("“None of these” cannot be combined with other options."))
         # Keep the catalogue's order so equal answers compare equal.
         return [o for o in option_ids if o in chosen] or None
     # number

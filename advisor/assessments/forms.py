@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, FloatField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from advisor.catalogue import Catalogue, FieldDef, Question
@@ -26,7 +27,15 @@ SPECIALS = ("unknown", "not_responsible")
 INVALID_CHOICE = _l("Please choose one of the answers offered.")
 
 
-class OptionalRadioField(RadioField):
+class _Offered:
+    """Choice fields built from a list of values; templates render the labels."""
+
+    def __init__(self, *args: Any, values: Iterable[str], **kwargs: Any) -> None:
+        self.offered = tuple(values)
+        super().__init__(*args, choices=[SelectChoice(v) for v in self.offered], **kwargs)
+
+
+class OptionalRadioField(_Offered, RadioField):
     """A radio group that may stay unanswered but accepts only offered values."""
 
     def pre_validate(self, form: Any) -> None:
@@ -34,11 +43,11 @@ class OptionalRadioField(RadioField):
         if self.data in (None, "", "None"):
             self.data = None
             return
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in self.offered:
             raise ValidationError(INVALID_CHOICE)
 
 
-class OptionalSelectField(SelectField):
+class OptionalSelectField(_Offered, SelectField):
     """A select that may stay empty but accepts only offered values."""
 
     def pre_validate(self, form: Any) -> None:
@@ -46,17 +55,16 @@ class OptionalSelectField(SelectField):
         if not self.data:
             self.data = None
             return
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in self.offered:
             raise ValidationError(INVALID_CHOICE)
 
 
-class CheckboxesField(SelectMultipleField):
+class CheckboxesField(_Offered, SelectMultipleField):
     """Several options; each submitted value must be offered."""
 
     def pre_validate(self, form: Any) -> None:
         """Refuse values that were not offered."""
-        offered = {value for value, _label in self.choices}
-        if any(value not in offered for value in self.data or []):
+        if any(value not in self.offered for value in self.data or []):
             raise ValidationError(INVALID_CHOICE)
 
 
@@ -97,14 +105,14 @@ def field_form_class(catalogue: Catalogue, field: FieldDef) -> type[FlaskForm]:
         for q in field.questions:
             specials = [s for s in SPECIALS if _allows(q, s)]
             if q.type in ("level", "single", "yes_no"):
-                attrs[f"q_{q.id}"] = OptionalRadioField(choices=[(v, v) for v in [*values_of(q), *specials]])
+                attrs[f"q_{q.id}"] = OptionalRadioField(values=[*values_of(q), *specials])
             else:
                 if q.type == "multiple":
-                    attrs[f"q_{q.id}"] = CheckboxesField(choices=[(v, v) for v in values_of(q)])
+                    attrs[f"q_{q.id}"] = CheckboxesField(values=values_of(q))
                 else:
                     attrs[f"q_{q.id}"] = LocalNumberField(validators=[Optional()], integer=q.integer)
                 if specials:
-                    attrs[f"s_{q.id}"] = OptionalSelectField(choices=[("", "")] + [(s, s) for s in specials])
+                    attrs[f"s_{q.id}"] = OptionalSelectField(values=specials)
             attrs[f"n_{q.id}"] = TextAreaField(validators=[Length(max=NOTE_MAX_LENGTH)])
         cls = type(f"FieldForm_{field.id}", (FlaskForm,), attrs)
         _field_forms[key] = cls
@@ -228,18 +236,18 @@ def profile_form_class(catalogue: Catalogue) -> type[FlaskForm]:
     if cls is None:
         p = catalogue.profile
 
-        def ids(options: Iterable) -> list[tuple[str, str]]:
-            return [(o.id, o.id) for o in options]
+        def ids(options: Iterable) -> list[str]:
+            return [o.id for o in options]
 
         cls = type(
             "ProfileForm",
             (FlaskForm,),
             {
                 "municipality_name": StringField(validators=[Length(max=200)]),
-                "municipality_type": OptionalRadioField(choices=ids(p.municipality_types)),
-                "state": OptionalSelectField(choices=[("", "")] + ids(p.states)),
-                "population_band": OptionalRadioField(choices=ids(p.population_bands)),
-                "staff_band": OptionalRadioField(choices=ids(p.staff_bands)),
+                "municipality_type": OptionalRadioField(values=ids(p.municipality_types)),
+                "state": OptionalSelectField(values=ids(p.states)),
+                "population_band": OptionalRadioField(values=ids(p.population_bands)),
+                "staff_band": OptionalRadioField(values=ids(p.staff_bands)),
                 "it_provider": StringField(validators=[Length(max=200)]),
             },
         )
@@ -266,8 +274,8 @@ def priorities_form_class(catalogue: Catalogue) -> type[FlaskForm]:
     if cls is None:
         attrs: dict[str, Field] = {}
         for f in catalogue.fields:
-            attrs[f"relevance_{f.id}"] = OptionalRadioField(choices=[(str(i), str(i)) for i in range(1, 6)])
-            attrs[f"target_{f.id}"] = OptionalRadioField(choices=[(str(i), str(i)) for i in range(5)])
+            attrs[f"relevance_{f.id}"] = OptionalRadioField(values=[str(i) for i in range(1, 6)])
+            attrs[f"target_{f.id}"] = OptionalRadioField(values=[str(i) for i in range(5)])
         cls = type("PrioritiesForm", (FlaskForm,), attrs)
         _field_forms[key] = cls
     return cls

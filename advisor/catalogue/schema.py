@@ -44,6 +44,8 @@ class Option(Strict):
 
     id: Slug
     label: Text
+    #: "None of these": cannot be chosen together with another option.
+    exclusive: bool = False
 
 
 class Question(Strict):
