@@ -1,0 +1,158 @@
+"""Complete the whole questionnaire with the keyboard only, resume in a fresh browser, and check
+every page with axe-core (WCAG 2.1 A/AA)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+FOCUSED = """() => { const e = document.activeElement;
+  return {tag: e.tagName.toLowerCase(), type: e.type || '', name: e.name || '', value: e.value || '',
+          id: e.id || '', text: (e.textContent || '').trim(), checked: !!e.checked}; }"""
+
+
+def focused(page) -> dict:
+    return page.evaluate(FOCUSED)
+
+
+def tab_until(page, predicate, limit: int = 250) -> dict:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        info = focused(page)
+        if predicate(info):
+            return info
+    raise AssertionError(f"never reached the wanted element on {page.url}")
+
+
+def focus_visible(page) -> bool:
+    """The focused element shows an outline or a focus ring (WCAG 2.4.7)."""
+    return page.evaluate(
+        """() => { const s = getComputedStyle(document.activeElement);
+           return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'; }"""
+    )
+
+
+def answer_page_with_keyboard(page, number: str = "10") -> int:
+    """Answer every question on a wizard page using Tab, Space, arrow keys and typing; submit with Enter."""
+    answered: set[str] = set()
+    for _ in range(600):
+        page.keyboard.press("Tab")
+        info = focused(page)
+        name = info["name"]
+        if info["tag"] == "button" and info["value"] == "next":
+            page.keyboard.press("Enter")
+            page.wait_for_load_state()
+            return len(answered)
+        if not name.startswith(("q_", "relevance_", "target_")) or name in answered:
+            continue
+        if info["type"] == "radio":
+            page.keyboard.press("Space")
+            page.keyboard.press("ArrowDown")  # move to the second choice: arrow keys select in a group
+            answered.add(name)
+        elif info["type"] == "checkbox":
+            page.keyboard.press("Space")
+            answered.add(name)
+        elif info["type"] == "text":
+            page.keyboard.type(number)
+            answered.add(name)
+    raise AssertionError(f"no submit button reached on {page.url}")
+
+
+def test_complete_with_keyboard_resume_elsewhere_and_axe_every_page(browser, context, page, live_server):
+    page.goto(live_server + "/")
+    assert_accessible(page)
+    page.keyboard.press("Tab")
+    skip = focused(page)
+    assert skip["tag"] == "a" and skip["text"] == "Zum Inhalt springen"
+    assert focus_visible(page)
+
+    tab_until(page, lambda i: i["text"] == "Selbsteinschätzung beginnen")
+    assert focus_visible(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/a/\w+/link\?new=1"))
+    assert_accessible(page)
+    resume_url = page.input_value("#resume-url")
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/r/[A-Za-z0-9_-]{43}", resume_url)
+
+    tab_until(page, lambda i: i["tag"] == "a" and "weiter" in i["text"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/profile$"))
+    assert_accessible(page)
+
+    # Profile: type the name, choose options with Space and arrow keys, pick the state by typing.
+    tab_until(page, lambda i: i["name"] == "municipality_name")
+    page.keyboard.type("Tastaturhausen")
+    tab_until(page, lambda i: i["name"] == "municipality_type")
+    page.keyboard.press("Space")
+    tab_until(page, lambda i: i["name"] == "state")
+    page.keyboard.type("Hessen")
+    for group in ("population_band", "staff_band"):
+        tab_until(page, lambda i, g=group: i["name"] == g)
+        page.keyboard.press("Space")
+        page.keyboard.press("ArrowDown")
+    tab_until(page, lambda i: i["tag"] == "button" and i["value"] == "next")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/fields/citizen_service$"))
+
+    fields = ["citizen_service", "internal_processes", "organisation", "energy", "mobility"]
+    for index, field in enumerate(fields):
+        assert page.url.endswith(f"/fields/{field}")
+        assert_accessible(page)
+        count = answer_page_with_keyboard(page)
+        assert count >= 3, field
+        following = fields[index + 1] if index + 1 < len(fields) else "priorities"
+        page.wait_for_url(re.compile(rf"/{following}$"))
+        assert "Ihre Antworten wurden gespeichert." in page.inner_text("main")
+
+    assert_accessible(page)
+    assert answer_page_with_keyboard(page) == 10
+    page.wait_for_url(re.compile(r"/summary$"))
+    assert_accessible(page)
+    assert "Alles ist beantwortet." in page.inner_text("main")
+    tab_until(page, lambda i: i["tag"] == "button" and "abschließen" in i["text"])
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "abgeschlossen" in page.inner_text("main")
+    assert_accessible(page)
+
+    # A fresh browser context has no session: the personal link alone brings everything back.
+    fresh = browser.new_context(bypass_csp=True, locale="de-DE")
+    other = fresh.new_page()
+    other.goto(resume_url)
+    other.wait_for_url(re.compile(r"/summary$"))
+    assert "Alles ist beantwortet." in other.inner_text("main")
+    other.goto(other.url.replace("/summary", "/profile"))
+    assert other.input_value("#municipality_name") == "Tastaturhausen"
+    assert other.eval_on_selector("#state", "e => e.value") == "HE"
+    other.goto(other.url.replace("/profile", "/fields/energy"))
+    checked = other.eval_on_selector_all("input[type=radio]:checked", "els => els.length")
+    assert checked >= 2
+    fresh.close()
+
+
+def test_other_pages_are_accessible(page, live_server):
+    for path in ("/import", "/r/" + "x" * 43, "/does-not-exist"):
+        page.goto(live_server + path)
+        assert_accessible(page)
+    page.goto(live_server + "/language/en?next=/")
+    assert page.get_attribute("html", "lang") == "en"
+    assert_accessible(page)
+
+
+def test_validation_errors_are_announced_and_accessible(page, live_server):
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="Selbsteinschätzung beginnen").click()
+    page.wait_for_url(re.compile(r"/link\?new=1"))
+    page.goto(page.url.split("/link")[0] + "/fields/energy")
+    page.fill("input[name=q_en_street_lighting]", "250")
+    page.click("button[value=next]")
+    summary = page.locator(".error-summary")
+    assert summary.get_attribute("role") == "alert"
+    assert "0 bis 100" in summary.inner_text()
+    assert page.get_attribute("input[name=q_en_street_lighting]", "aria-invalid") == "true"
+    assert_accessible(page)
