@@ -8,7 +8,7 @@ APT_PACKAGES := chromium libharfbuzz-subset0 poppler-utils fonts-dejavu-core wrk
 
 export ADVISOR_ENV ?= development
 
-.PHONY: run test lint install dev-install translations system-packages browser-assets bench clean
+.PHONY: run test lint install dev-install translations messages system-packages browser-assets bench clean
 
 run: install translations
 	$(BIN)/flask --app wsgi db upgrade
@@ -37,6 +37,14 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d advisor/translations -D messages
+
+# After changing user-facing strings: extract them and merge into the German catalogue,
+# then translate the new entries (a test fails while any is missing).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+	  --sort-output -o advisor/translations/messages.pot .
+	$(BIN)/pybabel update -i advisor/translations/messages.pot -d advisor/translations \
+	  --no-fuzzy-matching --ignore-obsolete
 
 # Debian packages the tests use: Chromium for the browser tests, HarfBuzz subsetting for
 # WeasyPrint, poppler for reading PDFs, wrk for the benchmark. Installed only if missing.

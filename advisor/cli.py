@@ -97,7 +97,9 @@ def _find_assessment(ident: str):
 
 @assessments_cli.command("export")
 @click.argument("ident")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+)
 def assessments_export(ident: str, output: Path | None) -> None:
     """Write assessment IDENT (number or public id) as an exchange file."""
     from .assessments import exchange

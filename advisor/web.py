@@ -27,13 +27,28 @@ babel = Babel()
 bp = Blueprint("web", __name__)
 
 ERROR_TEXTS = {
-    400: (_l("The request could not be processed"), _l("The data sent was incomplete or not in the expected form. Nothing has been changed. Please go back and try again.")),
+    400: (
+        _l("The request could not be processed"),
+        _l(
+            "The data sent was incomplete or not in the expected form. Nothing has been changed. "
+            "Please go back and try again."
+        ),
+    ),
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
     404: (_l("Page not found"), _l("This page does not exist, or the link is no longer valid.")),
     405: (_l("Not allowed"), _l("This page cannot be used in this way.")),
-    413: (_l("File or form too large"), _l("What you sent is larger than allowed (at most 1 MB). Nothing has been changed.")),
+    413: (
+        _l("File or form too large"),
+        _l("What you sent is larger than allowed (at most 1 MB). Nothing has been changed."),
+    ),
     422: (_l("Input not accepted"), _l("The input could not be accepted. Nothing has been changed.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred on our side. Your answers saved before are safe. Please try again later.")),
+    500: (
+        _l("Something went wrong"),
+        _l(
+            "An unexpected error occurred on our side. Your answers saved before are safe. "
+            "Please try again later."
+        ),
+    ),
 }
 
 

@@ -20,7 +20,11 @@ def flask(*args, env=None, cwd=PROJECT):
     environment = {**os.environ, "ADVISOR_ENV": "development", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=cwd, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -40,7 +44,11 @@ def test_catalogue_check_passes_for_the_shipped_catalogue(tmp_path):
 
 
 def test_catalogue_check_names_file_and_line_and_exits_1(broken, tmp_path):
-    env = {"ADVISOR_CATALOGUE_DIR": str(broken), "ADVISOR_ACTIVE_CATALOGUE": "mini", "ADVISOR_INSTANCE_PATH": str(tmp_path)}
+    env = {
+        "ADVISOR_CATALOGUE_DIR": str(broken),
+        "ADVISOR_ACTIVE_CATALOGUE": "mini",
+        "ADVISOR_INSTANCE_PATH": str(tmp_path),
+    }
     result = flask("catalogue", "check", env=env)
     assert result.returncode == 1
     assert f"{broken}/mini/fields/beta.yaml:" in result.stderr
@@ -53,9 +61,18 @@ def test_catalogue_check_names_file_and_line_and_exits_1(broken, tmp_path):
 
 def test_app_refuses_to_start_with_a_broken_catalogue(broken, tmp_path):
     with pytest.raises(CatalogueError) as info:
-        create_app({"TESTING": True, "CATALOGUE_DIR": str(broken), "ACTIVE_CATALOGUE": "mini", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+        create_app(
+            {
+                "TESTING": True,
+                "CATALOGUE_DIR": str(broken),
+                "ACTIVE_CATALOGUE": "mini",
+                "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            }
+        )
     assert "beta.yaml" in str(info.value)
-    result = flask("routes", env={"ADVISOR_CATALOGUE_DIR": str(broken), "ADVISOR_INSTANCE_PATH": str(tmp_path)})
+    result = flask(
+        "routes", env={"ADVISOR_CATALOGUE_DIR": str(broken), "ADVISOR_INSTANCE_PATH": str(tmp_path)}
+    )
     assert result.returncode != 0
     assert "empty English text" in result.stderr
 
@@ -65,7 +82,13 @@ def test_catalogue_stats_json(tmp_path):
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
     assert stats["id"] == "kommunal"
-    assert set(stats["questions_per_field"]) == {"citizen_service", "internal_processes", "organisation", "energy", "mobility"}
+    assert set(stats["questions_per_field"]) == {
+        "citizen_service",
+        "internal_processes",
+        "organisation",
+        "energy",
+        "mobility",
+    }
     assert stats["questions"] == sum(stats["questions_per_field"].values())
     assert sum(stats["question_types"].values()) == stats["questions"]
 

@@ -196,7 +196,15 @@ def file_name(assessment: Assessment) -> str:
 
 
 def _ascii(text: str) -> str:
-    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
+    for umlaut, plain in (
+        ("ä", "ae"),
+        ("ö", "oe"),
+        ("ü", "ue"),
+        ("Ä", "Ae"),
+        ("Ö", "Oe"),
+        ("Ü", "Ue"),
+        ("ß", "ss"),
+    ):
         text = text.replace(umlaut, plain)
     return text
 
@@ -214,11 +222,22 @@ def parse(raw: bytes) -> ExchangeFile:
         raise ImportRefused([_l("The file is not a text file in UTF-8 encoding.")]) from None
     except json.JSONDecodeError as exc:
         raise ImportRefused(
-            [_l("The file is not valid JSON (line %(line)s, column %(column)s).", line=exc.lineno, column=exc.colno)]
+            [
+                _l(
+                    "The file is not valid JSON (line %(line)s, column %(column)s).",
+                    line=exc.lineno,
+                    column=exc.colno,
+                )
+            ]
         ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused(
-            [_l("This is not an assessment exchange file (the entry “format” must be “%(format)s”).", format=FORMAT)]
+            [
+                _l(
+                    "This is not an assessment exchange file (the entry “format” must be “%(format)s”).",
+                    format=FORMAT,
+                )
+            ]
         )
     try:
         return ExchangeFile.model_validate(data)
@@ -246,7 +265,9 @@ def import_assessment(
     document = parse(raw)
     catalogue = catalogues.get(document.catalogue.id)
     if catalogue is None:
-        raise ImportRefused([_l("The file belongs to an unknown catalogue “%(id)s”.", id=document.catalogue.id)])
+        raise ImportRefused(
+            [_l("The file belongs to an unknown catalogue “%(id)s”.", id=document.catalogue.id)]
+        )
     renamed, removed = _migration(catalogue, document.catalogue.version)
     problems: list[Any] = []
 
@@ -265,11 +286,15 @@ def import_assessment(
                     question, AnswerInput(AnswerState(entry.status), entry.value, entry.note)
                 )
             except InvalidAnswer as exc:
-                problems.append(_l("%(where)s “%(id)s”: %(problem)s", where=where, id=old_id, problem=exc.message))
+                problems.append(
+                    _l("%(where)s “%(id)s”: %(problem)s", where=where, id=old_id, problem=exc.message)
+                )
         return result
 
     answers = clean(document.answers, "answers")
-    respondents = [(r, clean(r.answers, f"respondents.{i}.answers")) for i, r in enumerate(document.respondents)]
+    respondents = [
+        (r, clean(r.answers, f"respondents.{i}.answers")) for i, r in enumerate(document.respondents)
+    ]
     profile = document.profile
     for key, options in (
         ("municipality_type", catalogue.profile.municipality_types),

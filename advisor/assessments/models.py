@@ -57,9 +57,7 @@ class Assessment(Base):
     __tablename__ = "assessments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(
-        String(32), unique=True, default=lambda: uuid.uuid4().hex
-    )
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid.uuid4().hex)
     catalogue_id: Mapped[str] = mapped_column(String(64))
     catalogue_version: Mapped[str] = mapped_column(String(64))
     catalogue_hash: Mapped[str] = mapped_column(ForeignKey("catalogue_snapshots.hash"))
@@ -121,9 +119,7 @@ class Answer(AnswerColumns, Base):
     __table_args__ = (UniqueConstraint("assessment_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
-    )
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
 
 
@@ -133,9 +129,7 @@ class Respondent(Base):
     __tablename__ = "respondents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
-    )
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -152,9 +146,7 @@ class RespondentAnswer(AnswerColumns, Base):
     __table_args__ = (UniqueConstraint("respondent_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    respondent_id: Mapped[int] = mapped_column(
-        ForeignKey("respondents.id", ondelete="CASCADE"), index=True
-    )
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondents.id", ondelete="CASCADE"), index=True)
     respondent: Mapped[Respondent] = relationship(back_populates="answers")
 
 
@@ -169,9 +161,7 @@ class Priority(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
-    )
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     field_id: Mapped[str] = mapped_column(String(64))
     relevance: Mapped[int | None] = mapped_column(Integer)
     target_level: Mapped[int | None] = mapped_column(Integer)

@@ -63,9 +63,7 @@ def ensure_snapshot(session: Session, catalogue: Catalogue) -> None:
         session.flush()
 
 
-def create_assessment(
-    session: Session, catalogue: Catalogue, locale: str = "de"
-) -> tuple[Assessment, str]:
+def create_assessment(session: Session, catalogue: Catalogue, locale: str = "de") -> tuple[Assessment, str]:
     """Start an empty assessment; return it with its resume token (shown once, stored hashed)."""
     ensure_snapshot(session, catalogue)
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -252,14 +250,18 @@ def progress(catalogue: Catalogue, assessment: Assessment) -> Progress:
             if not (a := answers.get(q.id)) or not is_answered(a.state, a.value)
         )
         fields.append(
-            FieldProgress(field_def.id, len(field_def.questions) - len(open_ids), len(field_def.questions), open_ids)
+            FieldProgress(
+                field_def.id, len(field_def.questions) - len(open_ids), len(field_def.questions), open_ids
+            )
         )
     missing_profile = tuple(
         key for key in PROFILE_FIELDS if key != "it_provider" and not getattr(assessment, key)
     )
     priorities = assessment.priority_map()
     missing_priorities = tuple(
-        f.id for f in catalogue.fields if (p := priorities.get(f.id)) is None or p.relevance is None or p.target_level is None
+        f.id
+        for f in catalogue.fields
+        if (p := priorities.get(f.id)) is None or p.relevance is None or p.target_level is None
     )
     return Progress(tuple(fields), missing_profile, missing_priorities)
 

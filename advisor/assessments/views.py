@@ -310,9 +310,7 @@ def summary(aid: str) -> str:
     """What is answered, what is still open (with links), and completion."""
     assessment = _load(aid)
     context = _wizard_context(assessment, "summary")
-    return render_template(
-        "summary.html", action_form=forms.ActionForm(), labels=PROFILE_LABELS, **context
-    )
+    return render_template("summary.html", action_form=forms.ActionForm(), labels=PROFILE_LABELS, **context)
 
 
 @bp.post("/a/<aid>/complete")
@@ -350,13 +348,10 @@ def import_file() -> Any:
         if not form.validate_on_submit():
             return render_template("import.html", form=form, problems=[]), 422
         try:
-            assessment, token = exchange.import_assessment(
-                db.session, catalogues(), form.file.data.read()
-            )
+            assessment, token = exchange.import_assessment(db.session, catalogues(), form.file.data.read())
         except exchange.ImportRefused as exc:
             return render_template("import.html", form=form, problems=exc.problems), 422
         _remember(assessment, token)
         flash(_("The file has been imported as a new assessment."), "success")
         return redirect(url_for(".link", aid=assessment.public_id, new=1), code=303)
     return render_template("import.html", form=form, problems=[])
-

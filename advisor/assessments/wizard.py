@@ -67,8 +67,8 @@ def target_url(all_sections: list[Section], current: str, nav: str | None) -> st
         return all_sections[min(index + 1, len(keys) - 1)].url
     if nav == "back":
         return all_sections[max(index - 1, 0)].url
-    if nav and nav.startswith("section:") and nav[len("section:"):] in keys:
-        return all_sections[keys.index(nav[len("section:"):])].url
+    if nav and nav.startswith("section:") and nav[len("section:") :] in keys:
+        return all_sections[keys.index(nav[len("section:") :])].url
     return all_sections[index].url
 
 

@@ -188,7 +188,9 @@ def load_all(root: Path) -> dict[str, Catalogue]:
             continue
         if catalogue.id in catalogues:
             problems.append(
-                Problem(_display(directory / CATALOGUE_FILE), 1, "id", f"duplicate catalogue id {catalogue.id!r}")
+                Problem(
+                    _display(directory / CATALOGUE_FILE), 1, "id", f"duplicate catalogue id {catalogue.id!r}"
+                )
             )
         catalogues[catalogue.id] = catalogue
     if problems:
@@ -321,7 +323,12 @@ def _check_field(
         at = ("questions", index)
         if question.id in seen:
             problems.append(
-                _problem(path, src, (*at, "id"), f"duplicate question id {question.id!r} (first in {seen[question.id]})")
+                _problem(
+                    path,
+                    src,
+                    (*at, "id"),
+                    f"duplicate question id {question.id!r} (first in {seen[question.id]})",
+                )
             )
         else:
             seen[question.id] = _display(path)

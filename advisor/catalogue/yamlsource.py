@@ -94,7 +94,5 @@ def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int], constructor) -
             lines[child] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(item, (*path, index), lines, constructor) for index, item in enumerate(node.value)
-        ]
+        return [_build(item, (*path, index), lines, constructor) for index, item in enumerate(node.value)]
     return constructor.construct_object(node, deep=True)

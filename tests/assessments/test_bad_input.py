@@ -12,7 +12,9 @@ SAVED = {"a_level": ("answered", 2, "vorher"), "a_yes": ("answered", True, "")}
 @pytest.fixture
 def started(app, client):
     aid, _ = client.start()
-    response = client.post(f"/a/{aid}/fields/alpha", {"q_a_level": "2", "n_a_level": "vorher", "q_a_yes": "yes"})
+    response = client.post(
+        f"/a/{aid}/fields/alpha", {"q_a_level": "2", "n_a_level": "vorher", "q_a_yes": "yes"}
+    )
     assert response.status_code == 303
     assert stored_answers(app, aid) == SAVED
     return aid
@@ -97,7 +99,9 @@ def test_csrf_token_of_another_session_is_refused(app, client, started):
 
 
 def test_oversized_body_is_refused(app, client, started):
-    response = client.post(f"/a/{started}/fields/alpha", {"q_a_level": "4", "n_a_level": "x" * (1024 * 1024 + 10)})
+    response = client.post(
+        f"/a/{started}/fields/alpha", {"q_a_level": "4", "n_a_level": "x" * (1024 * 1024 + 10)}
+    )
     assert response.status_code == 413
     assert "zu groß" in response.get_data(as_text=True)
     assert stored_answers(app, started) == SAVED

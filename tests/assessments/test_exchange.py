@@ -19,9 +19,28 @@ DOCS = PROJECT / "docs"
 
 def filled(client) -> str:
     aid, _ = client.start()
-    client.post(f"/a/{aid}/profile", {"municipality_name": "Ölbach", "municipality_type": "stadt", "state": "SN", "population_band": "5k-20k", "staff_band": "50-199"})
-    client.post(f"/a/{aid}/fields/alpha", {"q_a_level": "3", "n_a_level": "Notiz „mit“ Zeichen", "q_a_single": "not_responsible", "q_a_yes": "no"})
-    client.post(f"/a/{aid}/fields/beta", {"q_b_multi": ["y", "x"], "q_b_number": "12", "s_b_share": "unknown"})
+    client.post(
+        f"/a/{aid}/profile",
+        {
+            "municipality_name": "Ölbach",
+            "municipality_type": "stadt",
+            "state": "SN",
+            "population_band": "5k-20k",
+            "staff_band": "50-199",
+        },
+    )
+    client.post(
+        f"/a/{aid}/fields/alpha",
+        {
+            "q_a_level": "3",
+            "n_a_level": "Notiz „mit“ Zeichen",
+            "q_a_single": "not_responsible",
+            "q_a_yes": "no",
+        },
+    )
+    client.post(
+        f"/a/{aid}/fields/beta", {"q_b_multi": ["y", "x"], "q_b_number": "12", "s_b_share": "unknown"}
+    )
     client.post(f"/a/{aid}/priorities", {"relevance_alpha": "4", "target_alpha": "3"})
     return aid
 
@@ -31,9 +50,7 @@ def upload(client, content: bytes, name: str = "file.json"):
     boundary, body = encode_multipart(
         {"csrf_token": client.csrf(), "file": FileStorage(io.BytesIO(content), name)}
     )
-    return client.http.post(
-        "/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
-    )
+    return client.http.post("/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def test_export_import_round_trip(app, client):
@@ -69,7 +86,11 @@ def test_documented_example_imports_against_the_shipped_catalogue(kommunal_app):
     aid = response.location.split("/")[2]
     answers = stored_answers(kommunal_app, aid)
     assert answers["en_heat_planning"][0] == "not_responsible"
-    assert answers["cs_online_services"] == ("answered", 2, "Gewerbeanmeldung und Hundesteuer online, Rest als PDF.")
+    assert answers["cs_online_services"] == (
+        "answered",
+        2,
+        "Gewerbeanmeldung und Hundesteuer online, Rest als PDF.",
+    )
 
 
 def valid_document() -> dict:
@@ -119,7 +140,9 @@ BAD_DOCUMENTS = {
 }
 
 
-@pytest.mark.parametrize("content", [*BAD_FILES.values(), *BAD_DOCUMENTS.values()], ids=[*BAD_FILES, *BAD_DOCUMENTS])
+@pytest.mark.parametrize(
+    "content", [*BAD_FILES.values(), *BAD_DOCUMENTS.values()], ids=[*BAD_FILES, *BAD_DOCUMENTS]
+)
 def test_bad_files_are_refused_and_change_nothing(app, client, content):
     aid = filled(client)
     before = stored_answers(app, aid)
@@ -161,7 +184,8 @@ def test_import_follows_catalogue_migration(app_factory, tmp_path):
     path.write_text(
         path.read_text().replace(
             'version: "1.0"',
-            'version: "1.1"\nmigrations:\n  - from_version: "1.0"\n    renamed: {a_old: a_level}\n    removed: [a_gone]',
+            'version: "1.1"\nmigrations:\n  - from_version: "1.0"\n'
+            "    renamed: {a_old: a_level}\n    removed: [a_gone]",
         )
     )
     app = app_factory(CATALOGUE_DIR=str(catalogues))

@@ -34,7 +34,13 @@ def test_full_walk_through_the_wizard(app, client):
 
     response = client.post(
         f"/a/{aid}/fields/alpha",
-        {"q_a_level": "3", "q_a_single": "not_responsible", "q_a_yes": "no", "n_a_level": "E-Akte im Bauamt", "nav": "next"},
+        {
+            "q_a_level": "3",
+            "q_a_single": "not_responsible",
+            "q_a_yes": "no",
+            "n_a_level": "E-Akte im Bauamt",
+            "nav": "next",
+        },
     )
     assert response.location == f"/a/{aid}/fields/beta"
     response = client.post(
@@ -44,7 +50,13 @@ def test_full_walk_through_the_wizard(app, client):
     assert response.location == f"/a/{aid}/priorities"
     response = client.post(
         f"/a/{aid}/priorities",
-        {"relevance_alpha": "5", "target_alpha": "4", "relevance_beta": "2", "target_beta": "3", "nav": "next"},
+        {
+            "relevance_alpha": "5",
+            "target_alpha": "4",
+            "relevance_beta": "2",
+            "target_beta": "3",
+            "nav": "next",
+        },
     )
     assert response.location == f"/a/{aid}/summary"
 
@@ -100,7 +112,9 @@ def test_back_forward_and_jump_all_save(app, client):
     assert response.location == f"/a/{aid}/profile"
     assert stored_answers(app, aid) == {"b_number": ("answered", 7, ""), "a_level": ("answered", 1, "")}
     assert 'value="Testheim"' in client.get(f"/a/{aid}/profile").get_data(as_text=True)
-    assert 'id="relevance_beta-4" value="4" checked' in client.get(f"/a/{aid}/priorities").get_data(as_text=True)
+    assert 'id="relevance_beta-4" value="4" checked' in client.get(f"/a/{aid}/priorities").get_data(
+        as_text=True
+    )
 
 
 def test_changing_and_clearing_answers(app, client):

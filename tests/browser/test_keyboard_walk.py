@@ -33,7 +33,8 @@ def focus_visible(page) -> bool:
     """The focused element shows an outline or a focus ring (WCAG 2.4.7)."""
     return page.evaluate(
         """() => { const s = getComputedStyle(document.activeElement);
-           return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'; }"""
+           return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+               || s.boxShadow !== 'none'; }"""
     )
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from advisor.catalogue import CatalogueError, load_all, load_catalogue
-
 from tests.conftest import CATALOGUES, PROJECT
 
 MINI = CATALOGUES / "mini"
@@ -43,7 +42,13 @@ def line_of(path: Path, needle: str) -> int:
 def test_fixture_catalogue_loads_with_all_question_types():
     catalogue = load_catalogue(MINI)
     assert [f.id for f in catalogue.fields] == ["alpha", "beta"]
-    assert {q.type for q in catalogue.questions.values()} == {"level", "single", "yes_no", "multiple", "number"}
+    assert {q.type for q in catalogue.questions.values()} == {
+        "level",
+        "single",
+        "yes_no",
+        "multiple",
+        "number",
+    }
     assert catalogue.field_of["b_number"] == "beta"
     assert len(catalogue.hash) == 64
 
@@ -75,7 +80,11 @@ def test_hash_ignores_formatting_and_comments_but_not_content(mini):
 
 def test_invalid_yaml_names_file_and_line(mini):
     alpha = mini / "fields" / "alpha.yaml"
-    edit(alpha, '    text: {de: "Gibt es B?", en: "Is there B?"}', '    text: {de: "Gibt es B?", en: "Is there B?"')
+    edit(
+        alpha,
+        '    text: {de: "Gibt es B?", en: "Is there B?"}',
+        '    text: {de: "Gibt es B?", en: "Is there B?"',
+    )
     (message,) = problems(mini)
     # The flow mapping opened on this line is never closed; YAML notices on the next one.
     assert f"fields/alpha.yaml:{line_of(alpha, 'Gibt es B') + 1}: invalid YAML" in message
@@ -92,7 +101,10 @@ def test_missing_english_text_is_reported(mini):
     alpha = mini / "fields" / "alpha.yaml"
     edit(alpha, '{de: "Welche Variante?", en: "Which variant?"}', '{de: "Welche Variante?"}')
     (message,) = problems(mini)
-    assert f"alpha.yaml:{line_of(alpha, 'Welche Variante')}: questions[1].text.en: missing English text" in message
+    assert (
+        f"alpha.yaml:{line_of(alpha, 'Welche Variante')}: questions[1].text.en: missing English text"
+        in message
+    )
 
 
 def test_empty_german_text_is_reported(mini):
@@ -106,15 +118,25 @@ def test_duplicate_question_id_across_files(mini):
     beta = mini / "fields" / "beta.yaml"
     edit(beta, "id: b_share", "id: a_level")
     (message,) = problems(mini)
-    assert f"beta.yaml:{line_of(beta, 'id: a_level')}: questions[2].id: duplicate question id 'a_level'" in message
+    assert (
+        f"beta.yaml:{line_of(beta, 'id: a_level')}: questions[2].id: duplicate question id 'a_level'"
+        in message
+    )
     assert "alpha.yaml" in message
 
 
 def test_level_out_of_range(mini):
     alpha = mini / "fields" / "alpha.yaml"
-    edit(alpha, '      4: {de: "Vollständig", en: "Fully"}', '      4: {de: "Vollständig", en: "Fully"}\n      5: {de: "Mehr", en: "More"}')
+    edit(
+        alpha,
+        '      4: {de: "Vollständig", en: "Fully"}',
+        '      4: {de: "Vollständig", en: "Fully"}\n      5: {de: "Mehr", en: "More"}',
+    )
     (message,) = problems(mini)
-    assert f"alpha.yaml:{line_of(alpha, '5: {de')}: questions[0].levels[5]: level 5 is out of range (0 to 4)" in message
+    assert (
+        f"alpha.yaml:{line_of(alpha, '5: {de')}: questions[0].levels[5]: level 5 is out of range (0 to 4)"
+        in message
+    )
 
 
 def test_missing_level_is_reported(mini):
@@ -152,7 +174,10 @@ def test_forbidden_key_for_type(mini):
     alpha = mini / "fields" / "alpha.yaml"
     edit(alpha, "    type: yes_no\n", "    type: yes_no\n    unit: {de: x, en: x}\n")
     (message,) = problems(mini)
-    assert f"alpha.yaml:{line_of(alpha, 'unit: {de: x')}: questions[2].unit: not allowed for a yes_no question" in message
+    assert (
+        f"alpha.yaml:{line_of(alpha, 'unit: {de: x')}: questions[2].unit: not allowed for a yes_no question"
+        in message
+    )
 
 
 def test_unknown_question_type(mini):
@@ -166,7 +191,9 @@ def test_missing_field_file_and_field_mismatch(mini):
     (mini / "fields" / "beta.yaml").unlink()
     edit(mini / "fields" / "alpha.yaml", "field: alpha", "field: gamma")
     found = problems(mini)
-    assert any("catalogue.yaml" in m and "fields[1].file: file not found: fields/beta.yaml" in m for m in found)
+    assert any(
+        "catalogue.yaml" in m and "fields[1].file: file not found: fields/beta.yaml" in m for m in found
+    )
     assert any("alpha.yaml:1: field: file is listed for field 'alpha' but says 'gamma'" in m for m in found)
 
 
