@@ -103,9 +103,11 @@ def _find_assessment(ident: str):
 def assessments_export(ident: str, output: Path | None) -> None:
     """Write assessment IDENT (number or public id) as an exchange file."""
     from .assessments import exchange
+    from .assessments.services import catalogue_of
+    from .db import db
 
     assessment = _find_assessment(ident)
-    catalogue = current_app.extensions["advisor.catalogues"][assessment.catalogue_id]
+    catalogue = catalogue_of(db.session, current_app.extensions["advisor.catalogues"], assessment)
     text = json.dumps(exchange.export_assessment(catalogue, assessment), ensure_ascii=False, indent=2)
     if output is None:
         click.echo(text)

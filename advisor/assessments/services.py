@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from advisor.catalogue import Catalogue, catalogue_as_dict
+from advisor.catalogue import Catalogue, catalogue_as_dict, catalogue_from_dict
 from advisor.db import utcnow
 
 from .answers import AnswerInput, InvalidAnswer, is_answered, normalise
@@ -50,17 +52,52 @@ def token_matches(token: str, assessment: Assessment) -> bool:
 
 
 def ensure_snapshot(session: Session, catalogue: Catalogue) -> None:
-    """Store the catalogue content under its hash once, so old assessments stay reproducible."""
-    if session.get(CatalogueSnapshot, catalogue.hash) is None:
-        session.add(
-            CatalogueSnapshot(
-                hash=catalogue.hash,
-                catalogue_id=catalogue.id,
-                version=catalogue.version,
-                content=catalogue_as_dict(catalogue),
-            )
-        )
+    """Store the catalogue content under its hash once, so old assessments stay reproducible.
+
+    Several workers may store the same new version at once: the insert ignores a
+    conflict instead of failing one of them.
+    """
+    if session.get(CatalogueSnapshot, catalogue.hash) is not None:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect)
+    values = {
+        "hash": catalogue.hash,
+        "catalogue_id": catalogue.id,
+        "version": catalogue.version,
+        "content": catalogue_as_dict(catalogue),
+        "created_at": utcnow(),
+    }
+    if insert is None:
+        session.add(CatalogueSnapshot(**values))
         session.flush()
+    else:
+        session.execute(insert(CatalogueSnapshot).values(**values).on_conflict_do_nothing())
+
+
+def catalogue_of(
+    session: Session, loaded: Mapping[str, Catalogue], assessment: Assessment
+) -> Catalogue | None:
+    """The catalogue exactly as the assessment was started against, even after an upgrade.
+
+    The loaded catalogue serves when its content hash matches; otherwise the stored
+    snapshot is rebuilt (and cached per hash), so questions and levels never shift
+    under an assessment in progress.
+    """
+    current = loaded.get(assessment.catalogue_id)
+    if current is not None and current.hash == assessment.catalogue_hash:
+        return current
+    cached = _snapshot_cache.get(assessment.catalogue_hash)
+    if cached is None:
+        snapshot = session.get(CatalogueSnapshot, assessment.catalogue_hash)
+        if snapshot is None:
+            return None
+        cached = catalogue_from_dict(snapshot.content)
+        _snapshot_cache[assessment.catalogue_hash] = cached
+    return cached
+
+
+_snapshot_cache: dict[str, Catalogue] = {}
 
 
 def create_assessment(session: Session, catalogue: Catalogue, locale: str = "de") -> tuple[Assessment, str]:

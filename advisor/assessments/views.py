@@ -64,7 +64,7 @@ def _load(aid: str) -> Assessment:
 
 
 def _catalogue_for(assessment: Assessment):
-    catalogue = catalogues().get(assessment.catalogue_id)
+    catalogue = services.catalogue_of(db.session, catalogues(), assessment)
     if catalogue is None:
         abort(404)
     return catalogue

@@ -6,6 +6,7 @@ from .loader import (
     FieldDef,
     Problem,
     catalogue_as_dict,
+    catalogue_from_dict,
     load_all,
     load_catalogue,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "Question",
     "Text",
     "catalogue_as_dict",
+    "catalogue_from_dict",
     "load_all",
     "load_catalogue",
 ]

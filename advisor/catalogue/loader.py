@@ -168,6 +168,33 @@ def catalogue_as_dict(catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
+def catalogue_from_dict(content: dict[str, Any]) -> Catalogue:
+    """Rebuild a catalogue from :func:`catalogue_as_dict` output (a stored snapshot)."""
+    fields = tuple(
+        FieldDef(
+            f["id"],
+            Text.model_validate(f["title"]),
+            Text.model_validate(f["description"]),
+            tuple(Question.model_validate(q) for q in f["questions"]),
+        )
+        for f in content["fields"]
+    )
+    catalogue = Catalogue(
+        id=content["id"],
+        version=content["version"],
+        hash="",
+        title=Text.model_validate(content["title"]),
+        description=Text.model_validate(content["description"]),
+        sources=tuple(content["sources"]),
+        profile=Profile.model_validate(content["profile"]),
+        fields=fields,
+        migrations=tuple(MigrationSpec.model_validate(m) for m in content["migrations"]),
+        questions={q.id: q for f in fields for q in f.questions},
+        field_of={q.id: f.id for f in fields for q in f.questions},
+    )
+    return replace(catalogue, hash=content_hash(catalogue))
+
+
 def content_hash(catalogue: Catalogue) -> str:
     """Hash the validated content, so comments and formatting do not change the version."""
     canonical = json.dumps(

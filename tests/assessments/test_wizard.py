@@ -220,3 +220,33 @@ def test_each_assessment_is_only_reachable_by_its_own_browser(app):
     assert second.get(f"/a/{aid_one}/export.json").status_code == 404
     assert count_rows(app, Assessment) == 2
     assert 'value="Musterdorf"' in first.get(f"/a/{aid_one}/profile").get_data(as_text=True)
+
+
+def test_assessment_keeps_its_catalogue_version_after_an_upgrade(app, client, tmp_path):
+    import shutil
+
+    from advisor.catalogue import load_all
+    from tests.conftest import CATALOGUES
+
+    aid, _ = client.start()
+    client.post(f"/a/{aid}/fields/alpha", {"q_a_level": "2"})
+
+    # The operator upgrades the catalogue and restarts: a text changes, a question is added.
+    folder = tmp_path / "upgraded"
+    shutil.copytree(CATALOGUES, folder)
+    alpha = folder / "mini" / "fields" / "alpha.yaml"
+    alpha.write_text(
+        alpha.read_text().replace("Wie weit ist A?", "Wie weit ist A jetzt?")
+        + '  - id: a_new\n    type: yes_no\n    text: {de: "Neue Frage?", en: "New question?"}\n'
+    )
+    app.extensions["advisor.catalogues"] = load_all(folder)
+
+    page = client.get(f"/a/{aid}/fields/alpha").get_data(as_text=True)
+    assert "Wie weit ist A?" in page and "Neue Frage?" not in page
+    assert 'id="q_a_level-2" value="2" checked' in page
+    assert client.post(f"/a/{aid}/fields/alpha", {"q_a_level": "3"}).status_code == 303
+    assert "1 von 6 Fragen beantwortet" in client.get(f"/a/{aid}/summary").get_data(as_text=True)
+
+    new_aid, _ = client.start()
+    page = client.get(f"/a/{new_aid}/fields/alpha").get_data(as_text=True)
+    assert "Wie weit ist A jetzt?" in page and "Neue Frage?" in page
