@@ -30,6 +30,7 @@ from advisor.catalogue import Catalogue, FieldDef, Question
 
 from .answers import NOTE_MAX_LENGTH, AnswerInput
 from .models import Answer, AnswerState, Assessment
+from .services import PROFILE_FIELDS
 
 SPECIALS = ("unknown", "not_responsible")
 INVALID_CHOICE = _l("Please choose one of the answers offered.")
@@ -263,16 +264,16 @@ def profile_form_class(catalogue: Catalogue) -> type[FlaskForm]:
     return cls
 
 
-PROFILE_KEYS = {
-    "csrf_token",
-    "nav",
-    "municipality_name",
-    "municipality_type",
-    "state",
-    "population_band",
-    "staff_band",
-    "it_provider",
-}
+PROFILE_KEYS = {"csrf_token", "nav", *PROFILE_FIELDS}
+TEXT_PROFILE_FIELDS = ("municipality_name", "it_provider")
+
+
+def profile_from_form(form: FlaskForm) -> dict[str, str | None]:
+    """The validated profile form as values to store (texts trimmed, choices or None)."""
+    return {
+        key: (form[key].data or "").strip() if key in TEXT_PROFILE_FIELDS else form[key].data
+        for key in PROFILE_FIELDS
+    }
 
 
 def priorities_form_class(catalogue: Catalogue) -> type[FlaskForm]:
@@ -299,11 +300,4 @@ def priorities_keys(catalogue: Catalogue) -> set[str]:
 
 def profile_data(assessment: Assessment) -> dict[str, Any]:
     """Stored profile as initial form data."""
-    return {
-        "municipality_name": assessment.municipality_name,
-        "municipality_type": assessment.municipality_type,
-        "state": assessment.state or "",
-        "population_band": assessment.population_band,
-        "staff_band": assessment.staff_band,
-        "it_provider": assessment.it_provider,
-    }
+    return {key: getattr(assessment, key) for key in PROFILE_FIELDS}

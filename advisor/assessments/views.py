@@ -215,18 +215,7 @@ def profile(aid: str) -> Any:
         _check_keys(forms.PROFILE_KEYS)
         form = form_class()
         if form.validate():
-            services.save_profile(
-                db.session,
-                assessment,
-                {
-                    "municipality_name": (form.municipality_name.data or "").strip(),
-                    "municipality_type": form.municipality_type.data,
-                    "state": form.state.data,
-                    "population_band": form.population_band.data,
-                    "staff_band": form.staff_band.data,
-                    "it_provider": (form.it_provider.data or "").strip(),
-                },
-            )
+            services.save_profile(db.session, assessment, forms.profile_from_form(form))
             return _after_save(context["steps"], "profile")
         return render_template("profile.html", form=form, labels=PROFILE_LABELS, **context), 422
     form = form_class(data=forms.profile_data(assessment))
