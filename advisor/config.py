@@ -27,6 +27,9 @@ DEFAULTS: dict[str, object] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 512 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    # Every validator message is advisor's own (translated with Flask-Babel), so WTForms'
+    # catalogue is not needed; Flask-WTF would otherwise load it on every request.
+    "WTF_I18N_ENABLED": False,
     "BABEL_DEFAULT_LOCALE": "de",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
     "LANGUAGES": ["de", "en"],

@@ -34,6 +34,7 @@ from .services import PROFILE_FIELDS
 
 SPECIALS = ("unknown", "not_responsible")
 INVALID_CHOICE = _l("Please choose one of the answers offered.")
+TOO_LONG = _l("Please shorten this to at most %(max)d characters.")
 
 
 class _Offered:
@@ -122,7 +123,7 @@ def field_form_class(catalogue: Catalogue, field: FieldDef) -> type[FlaskForm]:
                     attrs[f"q_{q.id}"] = LocalNumberField(validators=[Optional()], integer=q.integer)
                 if specials:
                     attrs[f"s_{q.id}"] = OptionalSelectField(values=specials)
-            attrs[f"n_{q.id}"] = TextAreaField(validators=[Length(max=NOTE_MAX_LENGTH)])
+            attrs[f"n_{q.id}"] = TextAreaField(validators=[Length(max=NOTE_MAX_LENGTH, message=TOO_LONG)])
         cls = type(f"FieldForm_{field.id}", (FlaskForm,), attrs)
         _field_forms[key] = cls
     return cls
@@ -220,7 +221,7 @@ class ResumeForm(FlaskForm):
 
     link = StringField(
         _l("Your personal link"),
-        validators=[Length(max=500)],
+        validators=[Length(max=500, message=TOO_LONG)],
         description=_l("Paste the whole link, for example https://…/r/AbC…"),
     )
 
@@ -252,12 +253,12 @@ def profile_form_class(catalogue: Catalogue) -> type[FlaskForm]:
             "ProfileForm",
             (FlaskForm,),
             {
-                "municipality_name": StringField(validators=[Length(max=200)]),
+                "municipality_name": StringField(validators=[Length(max=200, message=TOO_LONG)]),
                 "municipality_type": OptionalRadioField(values=ids(p.municipality_types)),
                 "state": OptionalSelectField(values=ids(p.states)),
                 "population_band": OptionalRadioField(values=ids(p.population_bands)),
                 "staff_band": OptionalRadioField(values=ids(p.staff_bands)),
-                "it_provider": StringField(validators=[Length(max=200)]),
+                "it_provider": StringField(validators=[Length(max=200, message=TOO_LONG)]),
             },
         )
         _field_forms[key] = cls
@@ -288,6 +289,17 @@ def priorities_form_class(catalogue: Catalogue) -> type[FlaskForm]:
         cls = type("PrioritiesForm", (FlaskForm,), attrs)
         _field_forms[key] = cls
     return cls
+
+
+def priorities_data(catalogue: Catalogue, assessment: Assessment) -> dict[str, str | None]:
+    """Stored priorities as initial form data."""
+    stored = assessment.priority_map()
+    data: dict[str, str | None] = {}
+    for f in catalogue.fields:
+        if (p := stored.get(f.id)) is not None:
+            data[f"relevance_{f.id}"] = None if p.relevance is None else str(p.relevance)
+            data[f"target_{f.id}"] = None if p.target_level is None else str(p.target_level)
+    return data
 
 
 def priorities_keys(catalogue: Catalogue) -> set[str]:

@@ -85,7 +85,7 @@ class Assessment(Base):
         back_populates="assessment", cascade="all, delete-orphan", lazy="selectin"
     )
     priorities: Mapped[list[Priority]] = relationship(
-        back_populates="assessment", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="assessment", cascade="all, delete-orphan"
     )
     respondents: Mapped[list[Respondent]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="Respondent.id"

@@ -141,7 +141,8 @@ def get_by_public_id(session: Session, public_id: str) -> Assessment | None:
 
 
 def _touch(assessment: Assessment) -> None:
-    assessment.revision += 1
+    # Incremented by the database, so concurrent saves never share a revision number.
+    assessment.revision = Assessment.revision + 1
     assessment.updated_at = utcnow()
 
 

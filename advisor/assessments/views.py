@@ -74,10 +74,11 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def _wizard_context(assessment: Assessment, current: str) -> dict[str, Any]:
-    catalogue = _catalogue_for(assessment)
+def _wizard_context(assessment: Assessment, current: str, catalogue=None) -> dict[str, Any]:
+    """What every wizard page renders: progress and the step list."""
+    catalogue = catalogue or _catalogue_for(assessment)
     progress = services.progress(catalogue, assessment)
-    steps = sections(catalogue, assessment, progress, _locale())
+    steps = sections(catalogue, assessment.public_id, progress, _locale())
     return {
         "assessment": assessment,
         "catalogue": catalogue,
@@ -102,9 +103,9 @@ def _check_keys(allowed: set[str]) -> None:
         )
 
 
-def _after_save(steps, current: str) -> Response:
+def _after_save(catalogue, aid: str, current: str) -> Response:
     flash(_("Your answers have been saved."), "success")
-    return redirect(target_url(steps, current, request.form.get("nav")), code=303)
+    return redirect(target_url(catalogue, aid, current, request.form.get("nav")), code=303)
 
 
 # -- start and resume -------------------------------------------------------------------
@@ -209,28 +210,30 @@ def _resume_url(token: str) -> str:
 def profile(aid: str) -> Any:
     """The municipality profile."""
     assessment = _load(aid)
-    context = _wizard_context(assessment, "profile")
-    form_class = forms.profile_form_class(context["catalogue"])
+    catalogue = _catalogue_for(assessment)
+    form_class = forms.profile_form_class(catalogue)
     if request.method == "POST":
         _check_keys(forms.PROFILE_KEYS)
         form = form_class()
         if form.validate():
             services.save_profile(db.session, assessment, forms.profile_from_form(form))
-            return _after_save(context["steps"], "profile")
-        return render_template("profile.html", form=form, labels=PROFILE_LABELS, **context), 422
-    form = form_class(data=forms.profile_data(assessment))
-    return render_template("profile.html", form=form, labels=PROFILE_LABELS, **context)
+            return _after_save(catalogue, aid, "profile")
+        status = 422
+    else:
+        form, status = form_class(data=forms.profile_data(assessment)), 200
+    context = _wizard_context(assessment, "profile", catalogue)
+    return render_template("profile.html", form=form, labels=PROFILE_LABELS, **context), status
 
 
 @bp.route("/a/<aid>/fields/<field_id>", methods=["GET", "POST"])
 def field(aid: str, field_id: str) -> Any:
     """One page per field with all of its questions."""
     assessment = _load(aid)
-    context = _wizard_context(assessment, f"field:{field_id}")
-    field_def = context["catalogue"].field(field_id)
+    catalogue = _catalogue_for(assessment)
+    field_def = catalogue.field(field_id)
     if field_def is None:
         abort(404)
-    form_class = forms.field_form_class(context["catalogue"], field_def)
+    form_class = forms.field_form_class(catalogue, field_def)
     if request.method == "POST":
         _check_keys(forms.allowed_keys(field_def))
         form = form_class()
@@ -238,11 +241,7 @@ def field(aid: str, field_id: str) -> Any:
             try:
                 answers = forms.answers_from_form(form, field_def)
                 services.save_answers(
-                    db.session,
-                    context["catalogue"],
-                    assessment,
-                    answers,
-                    allowed={q.id for q in field_def.questions},
+                    db.session, catalogue, assessment, answers, allowed={q.id for q in field_def.questions}
                 )
             except InvalidAnswer as exc:
                 target = form[f"q_{exc.question_id}"]
@@ -250,20 +249,20 @@ def field(aid: str, field_id: str) -> Any:
             except ValueError:
                 pass  # answers_from_form put the error on the form
             else:
-                return _after_save(context["steps"], f"field:{field_id}")
-        return render_template("field.html", form=form, field=field_def, **context), 422
-    form = form_class(data=forms.form_data(field_def, assessment.answer_map()))
-    return render_template("field.html", form=form, field=field_def, **context)
+                return _after_save(catalogue, aid, f"field:{field_id}")
+        status = 422
+    else:
+        form, status = form_class(data=forms.form_data(field_def, assessment.answer_map())), 200
+    context = _wizard_context(assessment, f"field:{field_id}", catalogue)
+    return render_template("field.html", form=form, field=field_def, **context), status
 
 
 @bp.route("/a/<aid>/priorities", methods=["GET", "POST"])
 def priorities(aid: str) -> Any:
     """Per field: how relevant it is and which level the municipality aims for in three years."""
     assessment = _load(aid)
-    context = _wizard_context(assessment, "priorities")
-    catalogue = context["catalogue"]
+    catalogue = _catalogue_for(assessment)
     form_class = forms.priorities_form_class(catalogue)
-    extra = {"relevance_names": RELEVANCE_NAMES}
     if request.method == "POST":
         _check_keys(forms.priorities_keys(catalogue))
         form = form_class()
@@ -279,15 +278,12 @@ def priorities(aid: str) -> Any:
                     for f in catalogue.fields
                 },
             )
-            return _after_save(context["steps"], "priorities")
-        return render_template("priorities.html", form=form, **extra, **context), 422
-    stored = assessment.priority_map()
-    data = {}
-    for f in catalogue.fields:
-        if (p := stored.get(f.id)) is not None:
-            data[f"relevance_{f.id}"] = None if p.relevance is None else str(p.relevance)
-            data[f"target_{f.id}"] = None if p.target_level is None else str(p.target_level)
-    return render_template("priorities.html", form=form_class(data=data), **extra, **context)
+            return _after_save(catalogue, aid, "priorities")
+        status = 422
+    else:
+        form, status = form_class(data=forms.priorities_data(catalogue, assessment)), 200
+    context = _wizard_context(assessment, "priorities", catalogue)
+    return render_template("priorities.html", form=form, relevance_names=RELEVANCE_NAMES, **context), status
 
 
 def _int(value: str | None) -> int | None:

@@ -8,7 +8,6 @@ from flask import url_for
 
 from advisor.catalogue import Catalogue
 
-from .models import Assessment
 from .services import Progress
 
 
@@ -23,53 +22,52 @@ class Section:
     detail: str = ""
 
 
-def sections(catalogue: Catalogue, assessment: Assessment, progress: Progress, locale: str) -> list[Section]:
+def section_keys(catalogue: Catalogue) -> list[str]:
+    """All steps in order."""
+    return ["profile", *(f"field:{f.id}" for f in catalogue.fields), "priorities", "summary"]
+
+
+def section_url(aid: str, key: str) -> str:
+    """The page of one step."""
+    if key.startswith("field:"):
+        return url_for("assessments.field", aid=aid, field_id=key[len("field:") :])
+    return url_for(f"assessments.{key}", aid=aid)
+
+
+def sections(catalogue: Catalogue, aid: str, progress: Progress, locale: str) -> list[Section]:
     """All steps in order, with their completion state for the step list."""
     from flask_babel import gettext as _
 
-    aid = assessment.public_id
-    result = [
-        Section(
-            "profile",
-            _("Profile"),
-            url_for("assessments.profile", aid=aid),
-            not progress.missing_profile,
-        )
-    ]
-    for field in catalogue.fields:
-        fp = progress.of(field.id)
-        result.append(
-            Section(
-                f"field:{field.id}",
-                field.title.get(locale),
-                url_for("assessments.field", aid=aid, field_id=field.id),
-                fp is not None and fp.answered == fp.total,
-                _("%(answered)s of %(total)s", answered=fp.answered, total=fp.total) if fp else "",
-            )
-        )
-    result.append(
-        Section(
-            "priorities",
-            _("Priorities"),
-            url_for("assessments.priorities", aid=aid),
-            not progress.missing_priorities,
-        )
-    )
-    result.append(Section("summary", _("Summary"), url_for("assessments.summary", aid=aid), False))
+    result = []
+    for key in section_keys(catalogue):
+        detail = ""
+        if key == "profile":
+            title, done = _("Profile"), not progress.missing_profile
+        elif key == "priorities":
+            title, done = _("Priorities"), not progress.missing_priorities
+        elif key == "summary":
+            title, done = _("Summary"), False
+        else:
+            field_id = key[len("field:") :]
+            fp = progress.of(field_id)
+            title = catalogue.field(field_id).title.get(locale)
+            done = fp.answered == fp.total
+            detail = _("%(answered)s of %(total)s", answered=fp.answered, total=fp.total)
+        result.append(Section(key, title, section_url(aid, key), done, detail))
     return result
 
 
-def target_url(all_sections: list[Section], current: str, nav: str | None) -> str:
+def target_url(catalogue: Catalogue, aid: str, current: str, nav: str | None) -> str:
     """Where a submitted page leads: next, back, a chosen section, or the same page."""
-    keys = [s.key for s in all_sections]
+    keys = section_keys(catalogue)
     index = keys.index(current)
     if nav == "next":
-        return all_sections[min(index + 1, len(keys) - 1)].url
-    if nav == "back":
-        return all_sections[max(index - 1, 0)].url
-    if nav and nav.startswith("section:") and nav[len("section:") :] in keys:
-        return all_sections[keys.index(nav[len("section:") :])].url
-    return all_sections[index].url
+        index = min(index + 1, len(keys) - 1)
+    elif nav == "back":
+        index = max(index - 1, 0)
+    elif nav and nav.startswith("section:") and nav[len("section:") :] in keys:
+        index = keys.index(nav[len("section:") :])
+    return section_url(aid, keys[index])
 
 
 def resume_url(all_sections: list[Section]) -> str:

@@ -65,9 +65,8 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(live_server):
-    # Playwright's sync API runs an event loop on this thread while it is active; app
-    # contexts must not be torn down here meanwhile (flask-sqlalchemy-lite has an async
-    # teardown), so the server is built first and the browser stops with the module.
+    # Playwright's sync API runs an event loop on this thread while it is active: the
+    # server (and its app context for create_all) is set up before it starts.
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
         _missing(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     if not AXE.exists():
