@@ -103,8 +103,18 @@ def _check_keys(allowed: set[str]) -> None:
         )
 
 
+def _flash_once(message: str, category: str) -> None:
+    """Flash unless the same message already waits.
+
+    A client that posts again and again without following redirects must not grow the
+    session cookie past what browsers keep.
+    """
+    if (category, message) not in session.get("_flashes", []):
+        flash(message, category)
+
+
 def _after_save(catalogue, aid: str, current: str) -> Response:
-    flash(_("Your answers have been saved."), "success")
+    _flash_once(_("Your answers have been saved."), "success")
     return redirect(target_url(catalogue, aid, current, request.form.get("nav")), code=303)
 
 

@@ -250,3 +250,13 @@ def test_assessment_keeps_its_catalogue_version_after_an_upgrade(app, client, tm
     new_aid, _ = client.start()
     page = client.get(f"/a/{new_aid}/fields/alpha").get_data(as_text=True)
     assert "Wie weit ist A jetzt?" in page and "Neue Frage?" in page
+
+
+def test_repeated_saves_without_following_redirects_keep_the_cookie_small(client):
+    aid, _ = client.start()
+    for level in range(40):
+        assert client.post(f"/a/{aid}/fields/alpha", {"q_a_level": str(level % 5)}).status_code == 303
+    cookie = client.http.get_cookie("advisor_session", domain="advisor.test")
+    assert len(cookie.value) < 1000
+    page = client.get(f"/a/{aid}/fields/alpha").get_data(as_text=True)
+    assert page.count("Ihre Antworten wurden gespeichert.") == 1
