@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -12,8 +11,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .catalogue import Catalogue, CatalogueError, load_catalogue
+from .catalogue import CatalogueError, load_catalogue
 from .catalogue.loader import catalogue_dirs_for
+from .catalogue.stats import catalogue_stats
 
 catalogue_cli = AppGroup("catalogue", help="Validate and describe questionnaire catalogues.")
 assessments_cli = AppGroup("assessments", help="Export and import assessments as exchange files.")
@@ -46,25 +46,6 @@ def catalogue_check(paths: tuple[Path, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
-def catalogue_stats(catalogue: Catalogue) -> dict:
-    """Counts that show an editor how balanced a catalogue is."""
-    questions = list(catalogue.questions.values())
-    return {
-        "id": catalogue.id,
-        "version": catalogue.version,
-        "hash": catalogue.hash,
-        "questions": len(questions),
-        "questions_per_field": {f.id: len(f.questions) for f in catalogue.fields},
-        "question_types": dict(sorted(Counter(q.type for q in questions).items())),
-        "level_descriptions": sum(len(q.levels or {}) for q in questions),
-        "allow_unknown": sum(q.allow_unknown for q in questions),
-        "allow_not_responsible": sum(q.allow_not_responsible for q in questions),
-        "with_help": sum(q.help is not None for q in questions),
-        "with_sources": sum(bool(q.sources) for q in questions),
-        "weighted": sum(q.weight != 1.0 for q in questions),
-    }
-
-
 @catalogue_cli.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def catalogue_stats_command(as_json: bool) -> None:
@@ -78,9 +59,16 @@ def catalogue_stats_command(as_json: bool) -> None:
         click.echo(json.dumps(stats if len(stats) != 1 else stats[0], indent=2, ensure_ascii=False))
         return
     for entry in stats:
-        click.echo(f"{entry['id']} {entry['version']}: {entry['questions']} questions")
+        click.echo(
+            f"{entry['id']} {entry['version']}: {entry['questions']} questions, "
+            f"{entry['measures']} measures ({entry['profile_dependent_measures']} profile-dependent)"
+        )
         for field_id, count in entry["questions_per_field"].items():
-            click.echo(f"  {field_id}: {count}")
+            click.echo(f"  {field_id}: {count} questions, {entry['measures_per_field'][field_id]} measures")
+        click.echo(f"  cross_cutting: {entry['measures_per_field']['cross_cutting']} measures")
+        for name, cover in entry["framework_coverage"].items():
+            uncovered = ", ".join(cover["uncovered"]) or "none"
+            click.echo(f"  {name}: {cover['questions']} questions; uncovered areas: {uncovered}")
 
 
 def _find_assessment(ident: str):

@@ -91,6 +91,10 @@ def test_catalogue_stats_json(tmp_path):
     }
     assert stats["questions"] == sum(stats["questions_per_field"].values())
     assert sum(stats["question_types"].values()) == stats["questions"]
+    assert set(stats["measures_per_field"]) == {*stats["questions_per_field"], "cross_cutting"}
+    assert stats["measures"] == sum(stats["measures_per_field"].values())
+    assert 0 < stats["profile_dependent_share"] <= 1
+    assert set(stats["framework_coverage"]) == {"eu_dma", "bitkom_sci", "eea", "ozg"}
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):

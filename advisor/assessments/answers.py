@@ -47,7 +47,7 @@ def normalise(question: Question, answer: AnswerInput) -> AnswerInput:
             raise InvalidAnswer(_l("“Don't know” is not offered for this question."))
         return AnswerInput(AnswerState.UNKNOWN, None, note)
     if answer.state is AnswerState.NOT_RESPONSIBLE:
-        if not question.allow_not_responsible:
+        if not question.offers_not_responsible:
             raise InvalidAnswer(_l("“Not responsible” is not offered for this question."))
         return AnswerInput(AnswerState.NOT_RESPONSIBLE, None, note)
     if answer.value is None:

@@ -130,7 +130,7 @@ def field_form_class(catalogue: Catalogue, field: FieldDef) -> type[FlaskForm]:
 
 
 def _allows(question: Question, special: str) -> bool:
-    return question.allow_unknown if special == "unknown" else question.allow_not_responsible
+    return question.allow_unknown if special == "unknown" else question.offers_not_responsible
 
 
 def values_of(question: Question) -> list[str]:

@@ -264,7 +264,15 @@ def field(aid: str, field_id: str) -> Any:
     else:
         form, status = form_class(data=forms.form_data(field_def, assessment.answer_map())), 200
     context = _wizard_context(assessment, f"field:{field_id}", catalogue)
-    return render_template("field.html", form=form, field=field_def, **context), status
+    type_label = next(
+        (
+            o.label.get(context["locale"])
+            for o in catalogue.profile.municipality_types
+            if o.id == assessment.municipality_type
+        ),
+        "",
+    )
+    return render_template("field.html", form=form, field=field_def, type_label=type_label, **context), status
 
 
 @bp.route("/a/<aid>/priorities", methods=["GET", "POST"])

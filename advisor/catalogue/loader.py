@@ -15,12 +15,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import checks
 from .schema import (
     LEVELS,
     SPECIAL_ANSWERS,
     CatalogueFile,
+    Duty,
     FieldFile,
     FieldRef,
+    Framework,
+    Measure,
+    MeasureFile,
     Profile,
     Question,
     Text,
@@ -76,6 +81,9 @@ class Catalogue:
     profile: Profile
     fields: tuple[FieldDef, ...]
     migrations: tuple[MigrationSpec, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    duties: tuple[Duty, ...] = ()
+    frameworks: dict[str, Framework] = field(default_factory=dict, compare=False)
     questions: dict[str, Question] = field(default_factory=dict, compare=False)
     field_of: dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -101,6 +109,7 @@ def load_catalogue(directory: Path) -> Catalogue:
     problems += _check_root(spec, root_src, root_path)
 
     field_defs: list[FieldDef] = []
+    parsed_fields: list[checks.Parsed] = []
     seen_questions: dict[str, str] = {}
     for index, ref in enumerate(spec.fields):
         field_path = directory / ref.file
@@ -115,6 +124,19 @@ def load_catalogue(directory: Path) -> Catalogue:
         field_file, src = parsed
         problems += _check_field(field_file, src, field_path, ref, seen_questions)
         field_defs.append(FieldDef(ref.id, ref.title, ref.description, tuple(field_file.questions)))
+        parsed_fields.append(checks.Parsed(field_path, src, field_file))
+
+    parsed_measures: list[checks.Parsed] = []
+    for index, name in enumerate(spec.measure_files):
+        measure_path = directory / name
+        if not measure_path.is_file():
+            problems.append(
+                _problem(root_path, root_src, ("measure_files", index), f"file not found: {name}")
+            )
+            continue
+        parsed = _parse(measure_path, MeasureFile, problems)
+        if parsed is not None:
+            parsed_measures.append(checks.Parsed(measure_path, parsed[1], parsed[0]))
 
     questions = {q.id: q for f in field_defs for q in f.questions}
     for index, migration in enumerate(spec.migrations):
@@ -128,6 +150,11 @@ def load_catalogue(directory: Path) -> Catalogue:
                         f"renamed to unknown question {new!r}",
                     )
                 )
+    if not problems:
+        # Cross-file rules only make sense once every file has the right shape.
+        root_parsed = checks.Parsed(root_path, root_src, spec)
+        for path, src, at, message in checks.run(root_parsed, parsed_fields, parsed_measures):
+            problems.append(_problem(path, src, at, message))
     if problems:
         raise CatalogueError(problems)
     catalogue = Catalogue(
@@ -140,6 +167,9 @@ def load_catalogue(directory: Path) -> Catalogue:
         profile=spec.profile,
         fields=tuple(field_defs),
         migrations=tuple(spec.migrations),
+        measures=tuple(m for parsed in parsed_measures for m in parsed.data.measures),
+        duties=tuple(spec.duties),
+        frameworks=dict(spec.frameworks),
         questions=questions,
         field_of={q.id: f.id for f in field_defs for q in f.questions},
     )
@@ -156,12 +186,15 @@ def catalogue_as_dict(catalogue: Catalogue) -> dict[str, Any]:
         "sources": list(catalogue.sources),
         "profile": catalogue.profile.model_dump(mode="json"),
         "migrations": [m.model_dump(mode="json") for m in catalogue.migrations],
+        "frameworks": {k: v.model_dump(mode="json") for k, v in catalogue.frameworks.items()},
+        "duties": [d.model_dump(mode="json") for d in catalogue.duties],
+        "measures": [m.model_dump(mode="json", by_alias=True) for m in catalogue.measures],
         "fields": [
             {
                 "id": f.id,
                 "title": f.title.model_dump(),
                 "description": f.description.model_dump(),
-                "questions": [q.model_dump(mode="json") for q in f.questions],
+                "questions": [q.model_dump(mode="json", by_alias=True) for q in f.questions],
             }
             for f in catalogue.fields
         ],
@@ -189,6 +222,9 @@ def catalogue_from_dict(content: dict[str, Any]) -> Catalogue:
         profile=Profile.model_validate(content["profile"]),
         fields=fields,
         migrations=tuple(MigrationSpec.model_validate(m) for m in content["migrations"]),
+        measures=tuple(Measure.model_validate(m) for m in content.get("measures", [])),
+        duties=tuple(Duty.model_validate(d) for d in content.get("duties", [])),
+        frameworks={k: Framework.model_validate(v) for k, v in content.get("frameworks", {}).items()},
         questions={q.id: q for f in fields for q in f.questions},
         field_of={q.id: f.id for f in fields for q in f.questions},
     )

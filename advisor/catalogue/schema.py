@@ -8,13 +8,14 @@ span files are checked in :mod:`advisor.catalogue.loader`.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$", strict=True)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, strict=True)]
-Source = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, strict=True)]
+Source = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, strict=True)]
 
 LEVELS = (0, 1, 2, 3, 4)
 QUESTION_TYPES = ("level", "single", "multiple", "number", "yes_no")
@@ -39,6 +40,11 @@ class Text(Strict):
         return self.en if locale == "en" else self.de
 
 
+Score = Annotated[float, Field(ge=0, le=1)]
+Level = Annotated[int, Field(ge=0, le=4, strict=True)]
+ProfileKey = Literal["municipality_type", "state", "population_band", "staff_band"]
+
+
 class Option(Strict):
     """One choice of a single- or multiple-choice question."""
 
@@ -46,6 +52,88 @@ class Option(Strict):
     label: Text
     #: "None of these": cannot be chosen together with another option.
     exclusive: bool = False
+    #: Contribution to the question's score 0..1 (multiple: chosen scores add up, capped at 1).
+    score: Score | None = None
+
+
+class ScalePoint(Strict):
+    """A point of a number question's scoring line (scores between points are interpolated)."""
+
+    value: float
+    score: Score
+
+
+class Condition(Strict):
+    """One condition of a trigger: on an answer (``question``) or on the profile (``profile``).
+
+    Answer conditions use exactly one test: ``max_level`` (level questions: answered with
+    at most this level), ``in`` (single/yes_no: the answer is one of these; multiple: one of
+    these is chosen; yes_no values are ``yes``/``no``), ``lacks`` (multiple: none of these
+    is chosen), ``below`` (number: value below this), ``state`` (``unknown``,
+    ``not_responsible`` or ``unanswered``). Profile conditions use ``in``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    question: Slug | None = None
+    profile: ProfileKey | None = None
+    max_level: Level | None = None
+    in_: Annotated[list[str] | None, Field(alias="in", min_length=1)] = None
+    lacks: Annotated[list[str], Field(min_length=1)] | None = None
+    below: float | None = None
+    state: Literal["unknown", "not_responsible", "unanswered"] | None = None
+
+    @model_validator(mode="after")
+    def _one_subject_one_test(self) -> Condition:
+        if (self.question is None) == (self.profile is None):
+            raise ValueError("a condition names either a question or a profile key")
+        tests = [t for t in ("max_level", "in_", "lacks", "below", "state") if getattr(self, t) is not None]
+        if self.profile is not None and tests != ["in_"]:
+            raise ValueError("a profile condition uses 'in'")
+        if self.question is not None and len(tests) != 1:
+            raise ValueError("an answer condition uses exactly one of max_level, in, lacks, below, state")
+        return self
+
+
+class Trigger(Strict):
+    """A measure is a candidate when all conditions of one of its triggers hold."""
+
+    when: Annotated[list[Condition], Field(min_length=1)]
+
+
+class Duty(Strict):
+    """A legal duty with a deadline; questions and measures refer to it for urgency."""
+
+    id: Slug
+    title: Text
+    description: Text
+    #: Deadlines, the first whose profile conditions hold applies; an empty ``when`` always holds.
+    deadlines: Annotated[list[Deadline], Field(min_length=1)]
+    #: Municipality types the duty concerns (empty: all).
+    applies_to: list[str] = []
+    sources: Annotated[list[Source], Field(min_length=1)]
+
+
+class Deadline(Strict):
+    """A due date, possibly only for some profiles (e.g. by population)."""
+
+    due: date
+    when: list[Condition] = []
+
+
+class FrameworkArea(Strict):
+    """A dimension or area of a reference framework."""
+
+    id: Slug
+    label: Text
+
+
+class Framework(Strict):
+    """A reference framework the catalogue maps its questions to."""
+
+    title: Text
+    areas: Annotated[list[FrameworkArea], Field(min_length=1)]
+    sources: Annotated[list[Source], Field(min_length=1)]
 
 
 class Question(Strict):
@@ -61,10 +149,27 @@ class Question(Strict):
     min: float | None = None
     max: float | None = None
     integer: bool = False
+    #: number questions: how values map to a score 0..1 (at least two points, ascending values).
+    scale: list[ScalePoint] | None = None
+    #: yes_no questions: the score of each answer.
+    yes_score: Score = 1.0
+    no_score: Score = 0.0
     allow_unknown: bool = True
     allow_not_responsible: bool = False
+    #: Municipality types for which this is usually not a municipal task: the wizard
+    #: offers "nicht zuständig" first for them (implies allow_not_responsible).
+    not_responsible_for: list[str] = []
     weight: Annotated[float, Field(gt=0, le=10)] = 1.0
+    #: Reference frameworks covered: framework id -> area ids (see catalogue.yaml).
+    frameworks: dict[Slug, list[Slug]] = {}
+    #: A legal duty (catalogue.yaml ``duties``) this question measures compliance with.
+    duty: Slug | None = None
     sources: list[Source] = []
+
+    @property
+    def offers_not_responsible(self) -> bool:
+        """Whether "nicht zuständig" is a possible answer."""
+        return self.allow_not_responsible or bool(self.not_responsible_for)
 
 
 class FieldFile(Strict):
@@ -109,6 +214,62 @@ class Migration(Strict):
     removed: list[str] = []
 
 
+class Raise(Strict):
+    """A question a measure lifts, and the level it should reach."""
+
+    question: Slug
+    to_level: Annotated[int, Field(ge=1, le=4, strict=True)]
+
+
+class Variant(Strict):
+    """Profile-dependent wording of a measure (e.g. join a shared service instead of building)."""
+
+    when: Annotated[list[Condition], Field(min_length=1)]
+    title: Text | None = None
+    summary: Text | None = None
+    first_steps: Annotated[list[Text], Field(min_length=3, max_length=5)] | None = None
+
+
+class Hint(Strict):
+    """A funding programme or a good-practice type, with where to check it."""
+
+    text: Text
+    sources: list[Source] = []
+
+
+EFFORT_PERSON_DAYS = {"S": (1, 15), "M": (10, 60), "L": (40, 1000)}
+
+
+class Measure(Strict):
+    """A building block of the roadmap."""
+
+    id: Slug
+    #: A field id, or ``cross_cutting`` (strategy, skills, security, cooperation).
+    field: Slug
+    title: Text
+    summary: Text
+    first_steps: Annotated[list[Text], Field(min_length=3, max_length=5)]
+    effort: Literal["S", "M", "L"]
+    person_days: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)]
+    duration_months: Annotated[list[Annotated[int, Field(ge=0, le=60)]], Field(min_length=2, max_length=2)]
+    effect: Text
+    responsible: Text
+    prerequisites: list[Slug] = []
+    triggers: Annotated[list[Trigger], Field(min_length=1)]
+    raises: Annotated[list[Raise], Field(min_length=1)]
+    variants: list[Variant] = []
+    funding: list[Hint] = []
+    good_practice: list[Hint] = []
+    duty: Slug | None = None
+    sources: list[Source] = []
+
+
+class MeasureFile(Strict):
+    """``measures/<name>.yaml``: measures, in any order."""
+
+    measures: Annotated[list[Measure], Field(min_length=1)]
+
+
 class CatalogueFile(Strict):
     """``catalogue.yaml``: identity, version and structure of one catalogue."""
 
@@ -119,7 +280,10 @@ class CatalogueFile(Strict):
     sources: list[Source] = []
     profile: Profile
     fields: Annotated[list[FieldRef], Field(min_length=1)]
+    measure_files: list[NonEmpty] = []
+    frameworks: dict[Slug, Framework] = {}
+    duties: list[Duty] = []
     migrations: list[Migration] = []
 
 
-Kind = Literal["catalogue", "field"]
+Duty.model_rebuild()

@@ -239,6 +239,18 @@ def test_assessment_keeps_its_catalogue_version_after_an_upgrade(app, client, tm
         alpha.read_text().replace("Wie weit ist A?", "Wie weit ist A jetzt?")
         + '  - id: a_new\n    type: yes_no\n    text: {de: "Neue Frage?", en: "New question?"}\n'
     )
+    measures = folder / "mini" / "measures" / "all.yaml"
+    measures.write_text(
+        measures.read_text()
+        .replace(
+            "raises: [{question: a_yes, to_level: 4}]",
+            "raises: [{question: a_yes, to_level: 4}, {question: a_new, to_level: 4}]",
+        )
+        .replace(
+            '      - when: [{question: a_yes, in: ["no"]}]',
+            '      - when: [{question: a_yes, in: ["no"]}]\n      - when: [{question: a_new, in: ["no"]}]',
+        )
+    )
     app.extensions["advisor.catalogues"] = load_all(folder)
 
     page = client.get(f"/a/{aid}/fields/alpha").get_data(as_text=True)
@@ -260,3 +272,27 @@ def test_repeated_saves_without_following_redirects_keep_the_cookie_small(client
     assert len(cookie.value) < 1000
     page = client.get(f"/a/{aid}/fields/alpha").get_data(as_text=True)
     assert page.count("Ihre Antworten wurden gespeichert.") == 1
+
+
+def test_not_responsible_is_offered_first_where_usually_not_a_municipal_task(app, client):
+    aid, _ = client.start()
+    client.post(f"/a/{aid}/profile", {**PROFILE, "municipality_type": "landkreis"})
+    page = client.get(f"/a/{aid}/fields/alpha").get_data(as_text=True)
+    question = page[page.index('id="q-a_yes"') :]
+    question = question[: question.index("</fieldset>")]
+    assert "Für Kommunen der Art „Landkreis“ ist das meist nicht die eigene Aufgabe" in question
+    # "nicht zuständig" comes before yes and no, and only once.
+    assert question.index('value="not_responsible"') < question.index('value="yes"')
+    assert question.count('value="not_responsible"') == 1
+    assert client.post(f"/a/{aid}/fields/alpha", {"q_a_yes": "not_responsible"}).status_code == 303
+    assert stored_answers(app, aid)["a_yes"] == ("not_responsible", None, "")
+
+
+def test_other_types_see_not_responsible_after_the_answers(client):
+    aid, _ = client.start()
+    client.post(f"/a/{aid}/profile", PROFILE)  # a Gemeinde
+    page = client.get(f"/a/{aid}/fields/alpha").get_data(as_text=True)
+    question = page[page.index('id="q-a_yes"') :]
+    question = question[: question.index("</fieldset>")]
+    assert "meist nicht die eigene Aufgabe" not in question
+    assert question.index('value="yes"') < question.index('value="not_responsible"')

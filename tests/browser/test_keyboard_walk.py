@@ -46,8 +46,8 @@ def answer_page_with_keyboard(page, number: str = "10") -> int:
         info = focused(page)
         name = info["name"]
         if info["tag"] == "button" and info["value"] == "next":
-            page.keyboard.press("Enter")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
             return len(answered)
         if not name.startswith(("q_", "relevance_", "target_")) or name in answered:
             continue
@@ -116,8 +116,8 @@ def test_complete_with_keyboard_resume_elsewhere_and_axe_every_page(browser, con
     assert_accessible(page)
     assert "Alles ist beantwortet." in page.inner_text("main")
     tab_until(page, lambda i: i["tag"] == "button" and "abschließen" in i["text"])
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "abgeschlossen" in page.inner_text("main")
     assert_accessible(page)
 

@@ -164,7 +164,7 @@ def test_duplicate_key_in_mapping(mini):
 def test_type_specific_rules(mini):
     beta = mini / "fields" / "beta.yaml"
     edit(beta, "    min: 0\n    max: 100\n", "    min: 100\n    max: 10\n")
-    edit(beta, "      - {id: z, label", "      - {id: unknown, label")
+    edit(beta, "      - {id: z, score: 0.25, label", "      - {id: unknown, score: 0.25, label")
     found = problems(mini)
     assert any("questions[2].min: min must be less than max" in m for m in found)
     assert any("questions[0].options[2].id: 'unknown' is reserved" in m for m in found)

@@ -1,0 +1,325 @@
+"""Rules that span a whole catalogue: references, scoring, sources, measure coverage.
+
+Each check yields ``(file, located source, path inside the file, message)``; the loader
+turns those into :class:`~advisor.catalogue.loader.Problem` with line numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from advisor import rules
+
+from .schema import EFFORT_PERSON_DAYS, CatalogueFile, Condition, FieldFile, Measure, MeasureFile, Question
+from .yamlsource import Located
+
+CROSS_CUTTING = "cross_cutting"
+PLACEHOLDER = re.compile(r"\b(todo|tbd|fixme|xxx|lorem ipsum)\b", re.IGNORECASE)
+BARE_DOMAIN = re.compile(r"^(www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$")
+
+
+@dataclass
+class Parsed:
+    """One validated file with its source positions."""
+
+    path: Path
+    src: Located
+    data: FieldFile | MeasureFile | CatalogueFile
+
+
+Finding = tuple[Path, Located, tuple, str]
+
+
+def _f(parsed: Parsed, at: tuple, message: str) -> Finding:
+    return parsed.path, parsed.src, at, message
+
+
+def source_problem(source: str) -> str | None:
+    """Why a source is neither a usable URL nor a citation, or None."""
+    if PLACEHOLDER.search(source):
+        return "placeholder instead of a source"
+    if source.startswith(("http://", "https://")):
+        parts = urlsplit(source)
+        if " " in source or "." not in parts.netloc:
+            return "not a valid URL"
+        return None
+    if BARE_DOMAIN.match(source):
+        return "a web address needs https:// in front"
+    if len(source.split()) < 2 or len(source) < 10:
+        return "neither a URL nor a citation (name the law, paragraph, publisher or document)"
+    return None
+
+
+def run(root: Parsed, fields: list[Parsed], measure_files: list[Parsed]) -> Iterator[Finding]:
+    """Every cross-reference and content rule of a catalogue."""
+    spec: CatalogueFile = root.data  # type: ignore[assignment]
+    types = {o.id for o in spec.profile.municipality_types}
+    profile_values = {
+        "municipality_type": types,
+        "state": {o.id for o in spec.profile.states},
+        "population_band": {o.id for o in spec.profile.population_bands},
+        "staff_band": {o.id for o in spec.profile.staff_bands},
+    }
+    duties = {d.id for d in spec.duties}
+    questions = {q.id: q for parsed in fields for q in parsed.data.questions}  # type: ignore[union-attr]
+
+    yield from _sources(root, ("sources",), spec.sources)
+    for name, framework in spec.frameworks.items():
+        yield from _sources(root, ("frameworks", name, "sources"), framework.sources)
+    for index, duty in enumerate(spec.duties):
+        at = ("duties", index)
+        yield from _sources(root, (*at, "sources"), duty.sources)
+        for i, kind in enumerate(duty.applies_to):
+            if kind not in types:
+                yield _f(root, (*at, "applies_to", i), f"unknown municipality type {kind!r}")
+        for d, deadline in enumerate(duty.deadlines):
+            yield from _conditions(
+                root,
+                (*at, "deadlines", d, "when"),
+                deadline.when,
+                questions,
+                profile_values,
+                profile_only=True,
+            )
+
+    for parsed in fields:
+        for index, question in enumerate(parsed.data.questions):  # type: ignore[union-attr]
+            yield from _question(parsed, ("questions", index), question, spec, types, duties)
+
+    measures: dict[str, tuple[Parsed, tuple, Measure]] = {}
+    field_ids = {f.id for f in spec.fields} | {CROSS_CUTTING}
+    for parsed in measure_files:
+        for index, measure in enumerate(parsed.data.measures):  # type: ignore[union-attr]
+            at = ("measures", index)
+            if measure.id in measures:
+                first = measures[measure.id][0].path.name
+                yield _f(parsed, (*at, "id"), f"duplicate measure id {measure.id!r} (first in {first})")
+                continue
+            measures[measure.id] = (parsed, at, measure)
+            yield from _measure(parsed, at, measure, field_ids, questions, profile_values, duties)
+
+    for measure_id, (parsed, at, measure) in measures.items():
+        for i, prerequisite in enumerate(measure.prerequisites):
+            if prerequisite not in measures:
+                yield _f(parsed, (*at, "prerequisites", i), f"unknown measure {prerequisite!r}")
+            elif prerequisite == measure_id:
+                yield _f(parsed, (*at, "prerequisites", i), "a measure cannot require itself")
+    for cycle in _cycles({k: [p for p in v[2].prerequisites if p in measures] for k, v in measures.items()}):
+        parsed, at, _ = measures[cycle[0]]
+        yield _f(parsed, (*at, "prerequisites"), "prerequisites form a cycle: " + " -> ".join(cycle))
+
+    if measure_files:
+        yield from _coverage(fields, measures, questions, types)
+
+
+def _sources(parsed: Parsed, at: tuple, sources: list[str]) -> Iterator[Finding]:
+    for i, source in enumerate(sources):
+        problem = source_problem(source)
+        if problem:
+            yield _f(parsed, (*at, i), f"{problem}: {source!r}")
+
+
+def _question(
+    parsed: Parsed, at: tuple, q: Question, spec: CatalogueFile, types: set[str], duties: set[str]
+) -> Iterator[Finding]:
+    yield from _sources(parsed, (*at, "sources"), q.sources)
+    for i, kind in enumerate(q.not_responsible_for):
+        if kind not in types:
+            yield _f(parsed, (*at, "not_responsible_for", i), f"unknown municipality type {kind!r}")
+    for name, areas in q.frameworks.items():
+        framework = spec.frameworks.get(name)
+        if framework is None:
+            yield _f(parsed, (*at, "frameworks", name), f"unknown framework {name!r}")
+            continue
+        known = {a.id for a in framework.areas}
+        for i, area in enumerate(areas):
+            if area not in known:
+                yield _f(parsed, (*at, "frameworks", name, i), f"unknown {name} area {area!r}")
+    if q.duty is not None and q.duty not in duties:
+        yield _f(parsed, (*at, "duty"), f"unknown duty {q.duty!r}")
+    options = q.options or []
+    if q.type in ("single", "multiple"):
+        for i, option in enumerate(options):
+            if option.score is None:
+                yield _f(parsed, (*at, "options", i), "option needs a score (0 to 1)")
+        scores = [o.score for o in options if o.score is not None]
+        if q.type == "single" and scores and (min(scores) != 0 or max(scores) != 1):
+            yield _f(parsed, (*at, "options"), "option scores must range from 0 to 1")
+        if q.type == "multiple" and scores:
+            if sum(o.score or 0 for o in options if not o.exclusive) < 1:
+                yield _f(parsed, (*at, "options"), "option scores must add up to at least 1")
+            for i, option in enumerate(options):
+                if option.exclusive and option.score:
+                    yield _f(parsed, (*at, "options", i, "score"), "an exclusive option scores 0")
+    elif any(o.score is not None for o in options):
+        yield _f(parsed, (*at, "options"), "scores are only for choice questions")
+    if q.type == "number":
+        scale = q.scale or []
+        if len(scale) < 2:
+            yield _f(parsed, at, "a number question needs a scale of at least two points")
+        else:
+            values = [p.value for p in scale]
+            if values != sorted(set(values)):
+                yield _f(parsed, (*at, "scale"), "scale values must be strictly ascending")
+            if q.min is not None and q.max is not None and (values[0] < q.min or values[-1] > q.max):
+                yield _f(parsed, (*at, "scale"), "scale values must lie within min and max")
+            if min(p.score for p in scale) != 0 or max(p.score for p in scale) != 1:
+                yield _f(parsed, (*at, "scale"), "scale scores must range from 0 to 1")
+    elif q.scale is not None:
+        yield _f(parsed, (*at, "scale"), f"not allowed for a {q.type} question")
+
+
+def _measure(
+    parsed: Parsed,
+    at: tuple,
+    m: Measure,
+    field_ids: set[str],
+    questions: dict[str, Question],
+    profile_values: dict[str, set[str]],
+    duties: set[str],
+) -> Iterator[Finding]:
+    if m.field not in field_ids:
+        yield _f(parsed, (*at, "field"), f"unknown field {m.field!r}")
+    low, high = m.person_days
+    if low > high:
+        yield _f(parsed, (*at, "person_days"), "minimum above maximum")
+    span = EFFORT_PERSON_DAYS[m.effort]
+    if not (span[0] <= low and high <= span[1]):
+        yield (
+            parsed.path,
+            parsed.src,
+            (*at, "person_days"),
+            (f"effort {m.effort} means {span[0]} to {span[1]} person-days; got {low} to {high}"),
+        )
+    if m.duration_months[0] > m.duration_months[1]:
+        yield _f(parsed, (*at, "duration_months"), "minimum above maximum")
+    for t, trigger in enumerate(m.triggers):
+        yield from _conditions(parsed, (*at, "triggers", t, "when"), trigger.when, questions, profile_values)
+    for v, variant in enumerate(m.variants):
+        yield from _conditions(
+            parsed, (*at, "variants", v, "when"), variant.when, questions, profile_values, profile_only=True
+        )
+    for r, raised in enumerate(m.raises):
+        if raised.question not in questions:
+            yield _f(parsed, (*at, "raises", r, "question"), f"unknown question {raised.question!r}")
+    if m.duty is not None and m.duty not in duties:
+        yield _f(parsed, (*at, "duty"), f"unknown duty {m.duty!r}")
+    yield from _sources(parsed, (*at, "sources"), m.sources)
+    for kind in ("funding", "good_practice"):
+        for h, hint in enumerate(getattr(m, kind)):
+            yield from _sources(parsed, (*at, kind, h, "sources"), hint.sources)
+
+
+def _conditions(
+    parsed: Parsed,
+    at: tuple,
+    conditions: list[Condition],
+    questions: dict[str, Question],
+    profile_values: dict[str, set[str]],
+    profile_only: bool = False,
+) -> Iterator[Finding]:
+    for c, condition in enumerate(conditions):
+        here = (*at, c)
+        if condition.profile is not None:
+            for value in condition.in_ or []:
+                if value not in profile_values[condition.profile]:
+                    yield _f(parsed, (*here, "in"), f"unknown {condition.profile} {value!r}")
+            continue
+        if profile_only:
+            yield _f(parsed, here, "only profile conditions are allowed here")
+            continue
+        question = questions.get(condition.question or "")
+        if question is None:
+            yield _f(parsed, (*here, "question"), f"unknown question {condition.question!r}")
+            continue
+        yield from _condition_fits(parsed, here, condition, question)
+
+
+def _condition_fits(parsed: Parsed, here: tuple, condition: Condition, q: Question) -> Iterator[Finding]:
+    if condition.max_level is not None and q.type != "level":
+        yield _f(parsed, (*here, "max_level"), f"max_level needs a level question, {q.id} is {q.type}")
+    if condition.below is not None:
+        if q.type != "number":
+            yield _f(parsed, (*here, "below"), f"below needs a number question, {q.id} is {q.type}")
+        elif (q.min is not None and condition.below <= q.min) or (
+            q.max is not None and condition.below > q.max
+        ):
+            yield _f(parsed, (*here, "below"), f"{condition.below} is outside the range of {q.id}")
+    if condition.lacks is not None and q.type != "multiple":
+        yield _f(parsed, (*here, "lacks"), f"lacks needs a multiple-choice question, {q.id} is {q.type}")
+    if condition.in_ is not None:
+        allowed = {"yes", "no"} if q.type == "yes_no" else {o.id for o in q.options or []}
+        if q.type in ("level", "number"):
+            yield _f(parsed, (*here, "in"), f"in needs a choice or yes/no question, {q.id} is {q.type}")
+        else:
+            for value in condition.in_:
+                if value not in allowed:
+                    yield _f(parsed, (*here, "in"), f"{q.id} has no option {value!r}")
+    for value in condition.lacks or []:
+        if q.type == "multiple" and value not in {o.id for o in q.options or []}:
+            yield _f(parsed, (*here, "lacks"), f"{q.id} has no option {value!r}")
+    if condition.state == "unknown" and not q.allow_unknown:
+        yield _f(parsed, (*here, "state"), f"{q.id} does not offer “unknown”")
+    if condition.state == "not_responsible" and not q.offers_not_responsible:
+        yield _f(parsed, (*here, "state"), f"{q.id} does not offer “not responsible”")
+
+
+def _coverage(
+    fields: list[Parsed],
+    measures: dict[str, tuple[Parsed, tuple, Measure]],
+    questions: dict[str, Question],
+    types: set[str],
+) -> Iterator[Finding]:
+    raised = {r.question for _, _, m in measures.values() for r in m.raises}
+    for parsed in fields:
+        for index, q in enumerate(parsed.data.questions):  # type: ignore[union-attr]
+            at = ("questions", index)
+            if q.id not in raised:
+                yield _f(parsed, (*at, "id"), f"no measure raises question {q.id!r}")
+            answers = {q.id: rules.worst_answer(q)}
+            missing = sorted(
+                kind
+                for kind in types
+                if not any(
+                    rules.triggered(m.triggers, questions, answers, {"municipality_type": kind})
+                    for _, _, m in measures.values()
+                )
+            )
+            if missing:
+                yield (
+                    parsed.path,
+                    parsed.src,
+                    (*at, "id"),
+                    (f"the lowest answer to {q.id!r} triggers no measure for: {', '.join(missing)}"),
+                )
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Each cycle once, as a path that returns to its start."""
+    found: list[list[str]] = []
+    seen_cycles: set[frozenset[str]] = set()
+    state: dict[str, int] = {}
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                cycle = stack[stack.index(nxt) :] + [nxt]
+                key = frozenset(cycle)
+                if key not in seen_cycles:
+                    seen_cycles.add(key)
+                    found.append(cycle)
+            elif nxt not in state:
+                visit(nxt, stack)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    return found
