@@ -153,7 +153,63 @@ def users_create(email: str, role: str, name: str) -> None:
     click.echo(f"created {role} {email}")
 
 
+@click.command("assess")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON (one object, or a list).")
+@click.option(
+    "--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Evaluate as of this day (default: today)."
+)
+@click.option("--jobs", type=int, default=None, help="Processes for many files (default: all cores).")
+def assess(files: tuple[Path, ...], as_json: bool, on, jobs: int | None) -> None:
+    """Score exchange files offline: scores, gaps and the phased roadmap.
+
+    Exit status 1 if any file is refused (its problems go to stderr).
+    """
+    from datetime import date
+
+    from .assessments.batch import run_batch
+
+    today = on.date() if on else date.today()
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    inputs = []
+    for file in files:
+        if file.stat().st_size > limit:
+            raise click.ClickException(f"{file}: larger than {limit} bytes")
+        inputs.append((str(file), file.read_bytes()))
+    results = run_batch(current_app.config["CATALOGUE_DIR"], inputs, today, jobs)
+    failed = [r for r in results if "error" in r]
+    for entry in failed:
+        for problem in entry["error"]:
+            click.echo(f"{entry['source']}: {problem}", err=True)
+    good = [r for r in results if "error" not in r]
+    if as_json:
+        click.echo(json.dumps(good[0] if len(files) == 1 and good else good, indent=2, ensure_ascii=False))
+    else:
+        for entry in good:
+            _print_summary(entry)
+    sys.exit(1 if failed else 0)
+
+
+def _print_summary(entry: dict) -> None:
+    overall = entry["overall"]
+    click.echo(f"{entry['source']}: overall {overall['score']} ({overall['band']})")
+    for field in entry["fields"]:
+        click.echo(
+            f"  {field['id']:<20} {field['score']!s:>6}  {field['band']!s:<12} confidence {field['confidence']}"
+        )
+    for gap in entry["gaps"][:5]:
+        due = f", due {gap['due']}" if gap["due"] else ""
+        click.echo(f"  gap {gap['question']} (level {gap['current_level']} -> {gap['target_level']}{due})")
+    for phase in entry["roadmap"]["phases"]:
+        click.echo(
+            f"  phase {phase['phase']} months {phase['months'][0]}-{phase['months'][1]}: {', '.join(phase['measures']) or '-'}"
+        )
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to ``app``."""
     for group in (catalogue_cli, assessments_cli, users_cli):
         app.cli.add_command(group)
+    app.cli.add_command(assess)

@@ -147,7 +147,20 @@ def init_app(app: Flask) -> None:
     def _globals() -> dict:
         from flask_babel import get_locale
 
-        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+        from advisor.assessments import presentation
+
+        return {
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "radar_points": presentation.radar_points,
+            "radar_axis": presentation.radar_axis,
+            "band_names": presentation.BAND_NAMES,
+            "band_meanings": presentation.BAND_MEANINGS,
+            "effort_names": presentation.EFFORT_NAMES,
+            "answer_label": presentation.answer_label,
+            "measure_text": presentation.measure_text,
+            "reason_text": presentation.reason_text,
+        }
 
 
 def abort_with(code: int, message) -> None:

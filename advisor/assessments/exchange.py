@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -31,7 +32,7 @@ from advisor.catalogue import Catalogue
 from advisor.db import utcnow
 
 from .answers import NOTE_MAX_LENGTH, AnswerInput, InvalidAnswer, normalise
-from .models import Answer, AnswerState, Assessment, Respondent, RespondentAnswer, Status
+from .models import Answer, AnswerState, Assessment, Priority, Respondent, RespondentAnswer, Status
 from .services import PROFILE_FIELDS, create_assessment
 
 FORMAT = "advisor-assessment"
@@ -258,10 +259,18 @@ def _schema_problem(error: dict) -> Any:
     return _l("%(path)s: invalid value (%(detail)s).", path=path, detail=error["msg"])
 
 
-def import_assessment(
-    session: Session, catalogues: dict[str, Catalogue], raw: bytes
-) -> tuple[Assessment, str]:
-    """Create a new assessment from an exchange file; return it and its new resume token."""
+@dataclass(frozen=True)
+class Checked:
+    """An exchange file checked against its catalogue, answers in canonical form."""
+
+    catalogue: Catalogue
+    document: ExchangeFile
+    answers: dict[str, AnswerInput]
+    respondents: list[tuple[RespondentEntry, dict[str, AnswerInput]]]
+
+
+def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
+    """Parse an exchange file and check it against its catalogue; raise ImportRefused."""
     document = parse(raw)
     catalogue = catalogues.get(document.catalogue.id)
     if catalogue is None:
@@ -310,22 +319,28 @@ def import_assessment(
             problems.append(_l("priorities: unknown field “%(id)s”.", id=field_id))
     if problems:
         raise ImportRefused(problems[:MAX_PROBLEMS])
+    return Checked(catalogue, document, answers, respondents)
 
+
+def import_assessment(
+    session: Session, catalogues: dict[str, Catalogue], raw: bytes
+) -> tuple[Assessment, str]:
+    """Create a new assessment from an exchange file; return it and its new resume token."""
+    checked = check(catalogues, raw)
+    catalogue, document, profile = checked.catalogue, checked.document, checked.document.profile
     assessment, token = create_assessment(session, catalogue, document.locale)
     for key in PROFILE_FIELDS:
         setattr(assessment, key, getattr(profile, key))
-    for question_id, answer in answers.items():
+    for question_id, answer in checked.answers.items():
         if answer.value is not None or answer.state is not AnswerState.ANSWERED or answer.note:
             assessment.answers.append(
                 Answer(question_id=question_id, state=answer.state, value=answer.value, note=answer.note)
             )
-    from .models import Priority
-
     for field_id, entry in document.priorities.items():
         assessment.priorities.append(
             Priority(field_id=field_id, relevance=entry.relevance, target_level=entry.target_level)
         )
-    for entry, cleaned in respondents:
+    for entry, cleaned in checked.respondents:
         respondent = Respondent(label=entry.label, role=entry.role)
         respondent.answers = [
             RespondentAnswer(question_id=qid, state=a.state, value=a.value, note=a.note)

@@ -30,7 +30,7 @@ from advisor.catalogue import Catalogue, FieldDef, Question
 
 from .answers import NOTE_MAX_LENGTH, AnswerInput
 from .models import Answer, AnswerState, Assessment
-from .services import PROFILE_FIELDS
+from .services import PROFILE_FIELDS, PriorityInput
 
 SPECIALS = ("unknown", "not_responsible")
 INVALID_CHOICE = _l("Please choose one of the answers offered.")
@@ -300,6 +300,18 @@ def priorities_data(catalogue: Catalogue, assessment: Assessment) -> dict[str, s
             data[f"relevance_{f.id}"] = None if p.relevance is None else str(p.relevance)
             data[f"target_{f.id}"] = None if p.target_level is None else str(p.target_level)
     return data
+
+
+def priorities_from_form(catalogue: Catalogue, form: FlaskForm) -> dict[str, PriorityInput]:
+    """The validated priorities form as inputs for the service."""
+
+    def number(value: str | None) -> int | None:
+        return None if value in (None, "") else int(value)
+
+    return {
+        f.id: PriorityInput(number(form[f"relevance_{f.id}"].data), number(form[f"target_{f.id}"].data))
+        for f in catalogue.fields
+    }
 
 
 def priorities_keys(catalogue: Catalogue) -> set[str]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -28,9 +30,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from advisor.db import db
+from advisor.rules import Fact
 from advisor.web import abort_with, active_catalogue, catalogues
 
 from . import exchange, forms, services
+from . import results as result_service
 from .answers import InvalidAnswer
 from .labels import LEVEL_NAMES, PROFILE_LABELS, RELEVANCE_NAMES
 from .models import Assessment
@@ -286,15 +290,7 @@ def priorities(aid: str) -> Any:
         form = form_class()
         if form.validate():
             services.save_priorities(
-                db.session,
-                catalogue,
-                assessment,
-                {
-                    f.id: services.PriorityInput(
-                        _int(form[f"relevance_{f.id}"].data), _int(form[f"target_{f.id}"].data)
-                    )
-                    for f in catalogue.fields
-                },
+                db.session, catalogue, assessment, forms.priorities_from_form(catalogue, form)
             )
             return _after_save(catalogue, aid, "priorities")
         status = 422
@@ -302,10 +298,6 @@ def priorities(aid: str) -> Any:
         form, status = form_class(data=forms.priorities_data(catalogue, assessment)), 200
     context = _wizard_context(assessment, "priorities", catalogue)
     return render_template("priorities.html", form=form, relevance_names=RELEVANCE_NAMES, **context), status
-
-
-def _int(value: str | None) -> int | None:
-    return None if value in (None, "") else int(value)
 
 
 @bp.get("/a/<aid>/summary")
@@ -324,7 +316,49 @@ def complete(aid: str) -> Response:
         abort(400)
     services.complete(db.session, assessment)
     flash(_("The assessment is complete. You can still change answers at any time."), "success")
-    return redirect(url_for(".summary", aid=aid), code=303)
+    return redirect(url_for(".results", aid=aid), code=303)
+
+
+# -- results ----------------------------------------------------------------------------
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+@bp.route("/a/<aid>/results", methods=["GET", "POST"])
+def results(aid: str) -> Any:
+    """Scores, strengths, gaps and the phased roadmap; priorities can be changed in place."""
+    assessment = _load(aid)
+    catalogue = _catalogue_for(assessment)
+    form_class = forms.priorities_form_class(catalogue)
+    status = 200
+    if request.method == "POST":
+        _check_keys(forms.priorities_keys(catalogue))
+        form = form_class()
+        if form.validate():
+            services.save_priorities(
+                db.session, catalogue, assessment, forms.priorities_from_form(catalogue, form)
+            )
+            _flash_once(_("The roadmap has been recalculated with your priorities."), "success")
+            return redirect(url_for(".results", aid=aid, _anchor="roadmap"), code=303)
+        status = 422
+    else:
+        form = form_class(data=forms.priorities_data(catalogue, assessment))
+    evaluation = result_service.of_assessment(catalogue, assessment, _today())
+    context = _wizard_context(assessment, "results", catalogue)
+    return render_template(
+        "results.html",
+        form=form,
+        evaluation=evaluation,
+        result=evaluation.result,
+        plan=evaluation.plan,
+        facts={a.question_id: Fact(a.state.value, a.value) for a in assessment.answers},
+        measures={m.id: m for m in catalogue.measures},
+        projected_after=[evaluation.plan.phases[-1].projected[f.id] for f in catalogue.fields],
+        relevance_names=RELEVANCE_NAMES,
+        **context,
+    ), status
 
 
 # -- exchange file ----------------------------------------------------------------------

@@ -1,0 +1,140 @@
+"""Score exchange files outside the web app: one for an advisor, thousands for an association.
+
+Everything here is plain data so that batches can spread over processes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from advisor.catalogue import Catalogue, load_all
+from advisor.scoring import Priority
+
+from . import exchange
+from .results import Evaluation, evaluate, facts
+
+PROFILE_KEYS = ("municipality_type", "state", "population_band", "staff_band")
+
+
+def evaluation_of(catalogue: Catalogue, checked: exchange.Checked, today: date) -> Evaluation:
+    """Score and plan a checked exchange file."""
+    document = checked.document
+    profile = {key: getattr(document.profile, key) for key in PROFILE_KEYS}
+    priorities = {k: Priority(v.relevance, v.target_level) for k, v in document.priorities.items()}
+    return evaluate(catalogue, facts(checked.answers), profile, priorities, today)
+
+
+def as_json(evaluation: Evaluation, catalogue: Catalogue, source: str | None = None) -> dict[str, Any]:
+    """The machine-readable result: scores, gaps, knowledge gaps and the roadmap."""
+    result, plan = evaluation.result, evaluation.plan
+    return {
+        "source": source,
+        "catalogue": {"id": catalogue.id, "version": catalogue.version, "hash": catalogue.hash},
+        "date": evaluation.today.isoformat(),
+        "overall": {"score": _round(result.overall), "band": result.overall_band},
+        "fields": [
+            {
+                "id": f.field_id,
+                "score": _round(f.score),
+                "band": f.band,
+                "confidence": _round(f.confidence, 3),
+                "applicable": f.applicable,
+                "known": f.known,
+                "unknown": list(f.unknown),
+                "unanswered": list(f.unanswered),
+                "not_responsible": list(f.not_responsible),
+            }
+            for f in result.fields
+        ],
+        "strengths": list(result.strengths),
+        "gaps": [
+            {
+                "question": g.question_id,
+                "field": g.field_id,
+                "current_level": _round(g.current_level, 2),
+                "target_level": g.target_level,
+                "relevance": g.relevance,
+                "urgency": g.urgency.factor,
+                "duty": g.urgency.duty_id,
+                "due": g.urgency.due.isoformat() if g.urgency.due else None,
+                "overdue": g.urgency.overdue,
+                "priority": _round(g.priority, 3),
+            }
+            for g in result.gaps
+        ],
+        "knowledge_gaps": list(result.knowledge_gaps),
+        "roadmap": {
+            "phases": [
+                {
+                    "phase": p.number,
+                    "months": [p.start_month, p.end_month],
+                    "measures": list(p.measure_ids),
+                    "person_days": _round(p.person_days, 1),
+                    "capacity_person_days": p.capacity_person_days,
+                    "projected": {k: _round(v) for k, v in p.projected.items()},
+                }
+                for p in plan.phases
+            ],
+            "items": [
+                {
+                    "measure": i.measure_id,
+                    "field": i.field_id,
+                    "phase": i.phase,
+                    "start_month": i.start_month,
+                    "end_month": i.end_month,
+                    "effort": i.effort,
+                    "quick_win": i.quick_win,
+                    "pulled_in": i.pulled_in,
+                    "benefit": _round(i.benefit, 3),
+                    "variant": i.variant,
+                    "lifts": {lift.field_id: _round(lift.points, 2) for lift in i.lifts},
+                    "reasons": [
+                        {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(r).items() if v}
+                        for r in i.reasons
+                    ],
+                }
+                for i in plan.items
+            ],
+            "later": list(plan.later),
+        },
+    }
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+_catalogues: dict[str, Catalogue] = {}
+
+
+def _init(catalogue_dir: str) -> None:
+    _catalogues.update(load_all(Path(catalogue_dir)))
+
+
+def _one(job: tuple[str, bytes, str]) -> dict[str, Any]:
+    source, raw, today = job
+    try:
+        checked = exchange.check(_catalogues, raw)
+    except exchange.ImportRefused as exc:
+        return {"source": source, "error": [str(p) for p in exc.problems]}
+    evaluation = evaluation_of(checked.catalogue, checked, date.fromisoformat(today))
+    return as_json(evaluation, checked.catalogue, source)
+
+
+def run_batch(
+    catalogue_dir: str, files: Iterable[tuple[str, bytes]], today: date, jobs: int | None = None
+) -> list[dict[str, Any]]:
+    """Evaluate many exchange files, in order; ``jobs`` processes (default: all cores)."""
+    work = [(source, raw, today.isoformat()) for source, raw in files]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(work) < 50:
+        _init(catalogue_dir)
+        return [_one(job) for job in work]
+    with ProcessPoolExecutor(jobs, initializer=_init, initargs=(catalogue_dir,)) as pool:
+        return list(pool.map(_one, work, chunksize=max(1, len(work) // (jobs * 8))))

@@ -1,0 +1,61 @@
+"""Feed the pure scoring and roadmap core from a stored assessment or an exchange file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from advisor import roadmap, scoring
+from advisor.catalogue import Catalogue
+from advisor.rules import Fact
+
+from .answers import AnswerInput
+from .models import Assessment
+
+PROFILE_KEYS = ("municipality_type", "state", "population_band", "staff_band")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Scores and roadmap of one assessment, as of one day."""
+
+    result: scoring.Result
+    plan: roadmap.Roadmap
+    profile: Mapping[str, str | None]
+    priorities: Mapping[str, scoring.Priority]
+    today: date
+
+
+def evaluate(
+    catalogue: Catalogue,
+    answers: Mapping[str, Fact],
+    profile: Mapping[str, str | None],
+    priorities: Mapping[str, scoring.Priority],
+    today: date,
+) -> Evaluation:
+    """Score and plan in one go."""
+    result = scoring.score(catalogue, answers, profile, priorities, today)
+    plan = roadmap.build(catalogue, result, answers, profile, priorities, today)
+    return Evaluation(result, plan, profile, priorities, today)
+
+
+def of_assessment(
+    catalogue: Catalogue,
+    assessment: Assessment,
+    today: date,
+    priorities: Mapping[str, scoring.Priority] | None = None,
+) -> Evaluation:
+    """Evaluate a stored assessment; ``priorities`` overrides the stored ones (what-if)."""
+    answers = {a.question_id: Fact(a.state.value, a.value) for a in assessment.answers}
+    profile = {key: getattr(assessment, key) for key in PROFILE_KEYS}
+    if priorities is None:
+        priorities = {
+            p.field_id: scoring.Priority(p.relevance, p.target_level) for p in assessment.priorities
+        }
+    return evaluate(catalogue, answers, profile, priorities, today)
+
+
+def facts(answers: Mapping[str, AnswerInput]) -> dict[str, Fact]:
+    """Canonical answer inputs (from an exchange file) as facts for the core."""
+    return {qid: Fact(a.state.value, a.value) for qid, a in answers.items()}

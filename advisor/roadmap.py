@@ -1,0 +1,342 @@
+"""PURE: scores + profile + priorities -> a phased, explained roadmap.
+
+No Flask, no SQLAlchemy; deterministic (every ordering ends in a stable tie-break).
+
+1. Candidates are the measures whose triggers hold for these answers and this profile.
+2. Each candidate's benefit is the score gain on the questions it raises (up to the level
+   it raises them to), per field, weighted by the field's relevance and by urgency from
+   legal deadlines. Candidates are ranked: pressing legal duties first, then quick wins
+   (small effort, at least median benefit), then benefit per person-day.
+3. Scheduling walks that ranking. A measure's prerequisites are scheduled before it, also
+   when they were not triggered themselves ("pulled in", with the reason). A dependent
+   starts no earlier than its prerequisites' shortest duration after their start.
+4. Three phases (0-6, 6-18, 18-36 months) have a capacity in person-days and parallel
+   measures that depends on the staff band, so a small Gemeinde is not handed twenty
+   parallel projects. What does not fit is listed as "later".
+5. Projected field scores after each phase assume each scheduled measure reaches the
+   levels it raises its questions to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+
+from advisor.catalogue.loader import Catalogue
+from advisor.catalogue.schema import Measure, Trigger
+from advisor.rules import Fact, all_hold, triggered
+from advisor.scoring import (
+    DEFAULT_RELEVANCE,
+    Priority,
+    QuestionScore,
+    Result,
+    Urgency,
+    duty_urgency,
+    field_score,
+)
+
+#: (number, first month, end month) of the three phases.
+PHASES = ((1, 0, 6), (2, 6, 18), (3, 18, 36))
+#: Staff band -> (person-days a month for digitalisation measures, measures per phase).
+#: About 0.2 full-time equivalents for the smallest band (4 person-days a month).
+CAPACITY = {
+    "lt20": (4.0, 3),
+    "20-49": (8.0, 4),
+    "50-199": (20.0, 6),
+    "200-999": (50.0, 9),
+    "1000+": (120.0, 12),
+}
+DEFAULT_STAFF_BAND = "20-49"
+PRESSING = 2.5  # urgency factor from which a duty goes before quick wins
+NO_URGENCY = Urgency(1.0)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a measure is on the roadmap."""
+
+    kind: str  # "answers" | "profile" | "priority" | "duty" | "prerequisite"
+    question_ids: tuple[str, ...] = ()
+    field_id: str | None = None
+    measure_id: str | None = None
+    duty_id: str | None = None
+    due: date | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class Lift:
+    """Score points a measure is expected to add to one field."""
+
+    field_id: str
+    points: float
+
+
+@dataclass(frozen=True)
+class Item:
+    """A scheduled measure."""
+
+    measure_id: str
+    field_id: str
+    phase: int
+    start_month: int
+    end_month: int
+    effort: str
+    person_days: float
+    benefit: float
+    quick_win: bool
+    pulled_in: bool
+    urgency: Urgency
+    variant: int | None
+    reasons: tuple[Reason, ...]
+    lifts: tuple[Lift, ...]
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One of the three phases with its load."""
+
+    number: int
+    start_month: int
+    end_month: int
+    measure_ids: tuple[str, ...]
+    person_days: float
+    capacity_person_days: float
+    capacity_measures: int
+    projected: Mapping[str, float | None]
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    """The phased plan."""
+
+    items: tuple[Item, ...]
+    phases: tuple[Phase, ...]
+    later: tuple[str, ...]  # candidates that did not fit into 36 months
+
+    def item(self, measure_id: str) -> Item | None:
+        """The scheduled item of a measure."""
+        return next((i for i in self.items if i.measure_id == measure_id), None)
+
+
+@dataclass
+class _Candidate:
+    measure: Measure
+    benefit: float
+    lifts: tuple[Lift, ...]
+    urgency: Urgency
+    reasons: tuple[Reason, ...]
+    pulled_in: bool = False
+    quick_win: bool = False
+    trigger: Trigger | None = None  # reasons are spelled out only for scheduled measures
+
+    @property
+    def person_days(self) -> float:
+        low, high = self.measure.person_days
+        return (low + high) / 2
+
+
+def build(
+    catalogue: Catalogue,
+    result: Result,
+    answers: Mapping[str, Fact],
+    profile: Mapping[str, str | None],
+    priorities: Mapping[str, Priority],
+    today: date,
+) -> Roadmap:
+    """Select, rank and schedule measures; project field scores per phase."""
+    measures = {m.id: m for m in catalogue.measures}
+    urgencies = {d.id: duty_urgency(d, profile, today) for d in catalogue.duties}
+    field_weights = _applicable_weights(result)
+    field_order = {f.id: i for i, f in enumerate(catalogue.fields)}
+
+    def evaluate(measure: Measure, reasons: tuple[Reason, ...], pulled_in: bool) -> _Candidate:
+        lifts, urgency = _lifts(catalogue, result, field_weights, field_order, measure, urgencies)
+        benefit = (
+            sum(lift.points * _relevance(priorities, lift.field_id) / DEFAULT_RELEVANCE for lift in lifts)
+            * urgency.factor
+        )
+        if urgency.duty_id is not None:
+            reasons = (
+                *reasons,
+                Reason("duty", duty_id=urgency.duty_id, due=urgency.due, overdue=urgency.overdue),
+            )
+        return _Candidate(measure, round(benefit, 6), lifts, urgency, reasons, pulled_in)
+
+    candidates: dict[str, _Candidate] = {}
+    for measure in catalogue.measures:
+        trigger = triggered(measure.triggers, catalogue.questions, answers, profile)
+        if trigger is None:
+            continue
+        candidate = evaluate(measure, (), False)
+        candidate.trigger = trigger
+        if candidate.benefit > 0:
+            candidates[measure.id] = candidate
+    if candidates:
+        benefits = sorted(c.benefit for c in candidates.values())
+        median = benefits[len(benefits) // 2]
+        for c in candidates.values():
+            c.quick_win = c.measure.effort == "S" and c.benefit >= median
+
+    ranked = sorted(candidates.values(), key=_rank_key)
+    per_month, per_phase = CAPACITY.get(profile.get("staff_band") or "", CAPACITY[DEFAULT_STAFF_BAND])
+    load = {number: [0.0, 0] for number, _, _ in PHASES}
+    scheduled: dict[str, Item] = {}
+    later: list[str] = []
+
+    def schedule(candidate: _Candidate, chain: tuple[str, ...]) -> Item | None:
+        measure = candidate.measure
+        if measure.id in scheduled:
+            return scheduled[measure.id]
+        if measure.id in later:
+            return None
+        earliest = 0
+        for prerequisite_id in measure.prerequisites:
+            if prerequisite_id in chain:  # the catalogue check forbids cycles; stay safe
+                continue
+            prerequisite = candidates.get(prerequisite_id)
+            if prerequisite is None:
+                reason = Reason("prerequisite", measure_id=measure.id)
+                prerequisite = evaluate(measures[prerequisite_id], (reason,), True)
+                candidates[prerequisite_id] = prerequisite
+            item = schedule(prerequisite, (*chain, measure.id))
+            if item is None:
+                later.append(measure.id)
+                return None
+            earliest = max(earliest, item.start_month + prerequisite.measure.duration_months[0])
+        for number, start, end in PHASES:
+            begin = max(start, earliest)
+            if begin >= end:
+                continue
+            used_days, used_count = load[number]
+            capacity_days = per_month * (end - start)
+            fits = used_count == 0 or (
+                used_count < per_phase and used_days + candidate.person_days <= capacity_days
+            )
+            if not fits:
+                continue
+            load[number] = [used_days + candidate.person_days, used_count + 1]
+            item = Item(
+                measure_id=measure.id,
+                field_id=measure.field,
+                phase=number,
+                start_month=begin,
+                end_month=begin + measure.duration_months[1],
+                effort=measure.effort,
+                person_days=candidate.person_days,
+                benefit=candidate.benefit,
+                quick_win=candidate.quick_win,
+                pulled_in=candidate.pulled_in,
+                urgency=candidate.urgency,
+                variant=_variant(measure, catalogue, profile),
+                reasons=(
+                    _trigger_reasons(candidate.trigger, measure, priorities) + candidate.reasons
+                    if candidate.trigger is not None
+                    else candidate.reasons
+                ),
+                lifts=candidate.lifts,
+            )
+            scheduled[measure.id] = item
+            return item
+        later.append(measure.id)
+        return None
+
+    for candidate in ranked:
+        schedule(candidate, ())
+
+    items = sorted(
+        scheduled.values(), key=lambda i: (i.phase, i.start_month, _rank_key(candidates[i.measure_id]))
+    )
+    phases = []
+    levels = {qid: qs for qid, qs in result.questions.items()}
+    for number, start, end in PHASES:
+        in_phase = [i for i in items if i.phase == number]
+        for item in in_phase:
+            for raised in measures[item.measure_id].raises:
+                current = levels[raised.question]
+                if current.applicable and (current.score or 0.0) < raised.to_level / 4:
+                    levels[raised.question] = replace(current, state="answered", score=raised.to_level / 4)
+        projected = {
+            f.id: field_score(f.id, [levels[q.id] for q in f.questions]).score for f in catalogue.fields
+        }
+        phases.append(
+            Phase(
+                number,
+                start,
+                end,
+                tuple(i.measure_id for i in in_phase),
+                sum(i.person_days for i in in_phase),
+                per_month * (end - start),
+                per_phase,
+                projected,
+            )
+        )
+    return Roadmap(tuple(items), tuple(phases), tuple(sorted(set(later), key=later.index)))
+
+
+def _rank_key(candidate: _Candidate) -> tuple:
+    pressing = candidate.urgency.factor >= PRESSING
+    ratio = candidate.benefit / max(candidate.person_days, 0.5)
+    return (not pressing, not candidate.quick_win, -round(ratio, 9), candidate.measure.id)
+
+
+def _relevance(priorities: Mapping[str, Priority], field_id: str) -> int:
+    priority = priorities.get(field_id)
+    return DEFAULT_RELEVANCE if priority is None or priority.relevance is None else priority.relevance
+
+
+def _applicable_weights(result: Result) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for qs in result.questions.values():
+        if qs.applicable:
+            weights[qs.field_id] = weights.get(qs.field_id, 0.0) + qs.weight
+    return weights
+
+
+def _lifts(
+    catalogue: Catalogue,
+    result: Result,
+    field_weights: Mapping[str, float],
+    field_order: Mapping[str, int],
+    measure: Measure,
+    urgencies: Mapping[str, Urgency],
+) -> tuple[tuple[Lift, ...], Urgency]:
+    points: dict[str, float] = {}
+    urgency = urgencies.get(measure.duty or "", NO_URGENCY)
+    for raised in measure.raises:
+        qs: QuestionScore = result.questions[raised.question]
+        if not qs.applicable:
+            continue
+        gain = raised.to_level / 4 - (qs.score or 0.0)
+        if gain <= 0:
+            continue
+        points[qs.field_id] = (
+            points.get(qs.field_id, 0.0) + 100 * gain * qs.weight / field_weights[qs.field_id]
+        )
+        duty = catalogue.questions[raised.question].duty
+        if duty is not None:
+            other = urgencies.get(duty, NO_URGENCY)
+            if (other.factor, other.duty_id or "") > (urgency.factor, urgency.duty_id or ""):
+                urgency = other
+    lifts = tuple(Lift(f, round(p, 6)) for f, p in sorted(points.items(), key=lambda kv: field_order[kv[0]]))
+    return lifts, urgency
+
+
+def _trigger_reasons(
+    trigger: Trigger, measure: Measure, priorities: Mapping[str, Priority]
+) -> tuple[Reason, ...]:
+    reasons = [Reason("answers", tuple(dict.fromkeys(c.question for c in trigger.when if c.question)))]
+    if any(c.profile for c in trigger.when):
+        reasons.append(Reason("profile"))
+    relevance = _relevance(priorities, measure.field)
+    if measure.field in {p for p in priorities} and relevance >= 4:
+        reasons.append(Reason("priority", field_id=measure.field))
+    return tuple(reasons)
+
+
+def _variant(measure: Measure, catalogue: Catalogue, profile: Mapping[str, str | None]) -> int | None:
+    return next(
+        (i for i, v in enumerate(measure.variants) if all_hold(v.when, catalogue.questions, {}, profile)),
+        None,
+    )
