@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .catalogue import CatalogueError, load_catalogue
@@ -154,6 +154,7 @@ def users_create(email: str, role: str, name: str) -> None:
 
 
 @click.command("assess")
+@with_appcontext
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -197,15 +198,15 @@ def _print_summary(entry: dict) -> None:
     click.echo(f"{entry['source']}: overall {overall['score']} ({overall['band']})")
     for field in entry["fields"]:
         click.echo(
-            f"  {field['id']:<20} {field['score']!s:>6}  {field['band']!s:<12} confidence {field['confidence']}"
+            f"  {field['id']:<20} {field['score']!s:>6}  {field['band']!s:<12} "
+            f"confidence {field['confidence']}"
         )
     for gap in entry["gaps"][:5]:
         due = f", due {gap['due']}" if gap["due"] else ""
         click.echo(f"  gap {gap['question']} (level {gap['current_level']} -> {gap['target_level']}{due})")
     for phase in entry["roadmap"]["phases"]:
-        click.echo(
-            f"  phase {phase['phase']} months {phase['months'][0]}-{phase['months'][1]}: {', '.join(phase['measures']) or '-'}"
-        )
+        start, end = phase["months"]
+        click.echo(f"  phase {phase['phase']} months {start}-{end}: {', '.join(phase['measures']) or '-'}")
 
 
 def register(app: Flask) -> None:

@@ -113,8 +113,18 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 _catalogues: dict[str, Catalogue] = {}
 
 
-def _init(catalogue_dir: str) -> None:
+def _init(catalogue_dir: str, worker: bool = False) -> None:
     _catalogues.update(load_all(Path(catalogue_dir)))
+    if worker:
+        # Problems are translatable texts: a worker process needs a (minimal) app for them.
+        from flask import Flask
+        from flask_babel import Babel
+
+        app = Flask("advisor.batch")
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent.parent / "translations")
+        app.config["BABEL_DEFAULT_LOCALE"] = "de"
+        Babel(app)
+        app.app_context().push()
 
 
 def _one(job: tuple[str, bytes, str]) -> dict[str, Any]:
@@ -136,5 +146,5 @@ def run_batch(
     if jobs == 1 or len(work) < 50:
         _init(catalogue_dir)
         return [_one(job) for job in work]
-    with ProcessPoolExecutor(jobs, initializer=_init, initargs=(catalogue_dir,)) as pool:
+    with ProcessPoolExecutor(jobs, initializer=_init, initargs=(catalogue_dir, True)) as pool:
         return list(pool.map(_one, work, chunksize=max(1, len(work) // (jobs * 8))))

@@ -118,8 +118,11 @@ def test_complete_with_keyboard_resume_elsewhere_and_axe_every_page(browser, con
     tab_until(page, lambda i: i["tag"] == "button" and "abschließen" in i["text"])
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/results$"))
     assert "abgeschlossen" in page.inner_text("main")
+    assert "Ergebnis und Fahrplan" in page.inner_text("h1")
     assert_accessible(page)
+    page.goto(page.url.replace("/results", "/summary"))
 
     # A fresh browser context has no session: the personal link alone brings everything back.
     fresh = browser.new_context(bypass_csp=True, locale="de-DE")
@@ -156,4 +159,37 @@ def test_validation_errors_are_announced_and_accessible(page, live_server):
     assert summary.get_attribute("role") == "alert"
     assert "0 bis 100" in summary.inner_text()
     assert page.get_attribute("input[name=q_en_street_lighting]", "aria-invalid") == "true"
+    assert_accessible(page)
+
+
+def test_results_page_recalculates_priorities_instantly_with_javascript(page, live_server):
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="Selbsteinschätzung beginnen").click()
+    page.wait_for_url(re.compile(r"/link\?new=1"))
+    base = page.url.split("/link")[0]
+    page.goto(base + "/profile")
+    page.fill("#municipality_name", "Skripthausen")
+    page.check("#municipality_type-stadt")
+    page.check("#population_band-100k\\+")
+    page.check("#staff_band-1000\\+")
+    with page.expect_navigation():
+        page.click("button[value=next]")
+    page.goto(base + "/fields/energy")
+    page.check("#q_en_heat_planning-0")
+    page.check("#q_en_pv_roofs-0")
+    with page.expect_navigation():
+        page.click("button[value=stay]")
+    page.goto(base + "/results")
+    assert_accessible(page)
+    before = page.inner_text("#results-top")
+    assert "Wie weit ist die kommunale Wärmeplanung" in before
+    url = page.url
+    page.select_option("#relevance_energy", "1")
+    page.select_option("#target_energy", "0")
+    page.wait_for_function("document.getElementById('recalc-status').textContent.includes('neu berechnet.')")
+    assert page.url == url  # no page load
+    after = page.inner_text("#results-top")
+    # Aiming for level 0 in energy leaves no energy gap.
+    gaps = after[after.index("Die wichtigsten Lücken") : after.index("Wissenslücken")]
+    assert "Wie weit ist die kommunale Wärmeplanung" not in gaps
     assert_accessible(page)

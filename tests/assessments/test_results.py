@@ -1,0 +1,127 @@
+"""The results page and the assess command, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from advisor.assessments.models import Priority as PriorityRow
+from tests.conftest import PROJECT, Client, count_rows
+
+EXAMPLE = PROJECT / "docs" / "examples" / "assessment.json"
+
+
+def answer_all(client, aid):
+    client.post(
+        f"/a/{aid}/profile",
+        {
+            "municipality_name": "Musterstadt",
+            "municipality_type": "stadt",
+            "state": "NW",
+            "population_band": "100k+",
+            "staff_band": "1000+",
+        },
+    )
+    client.post(f"/a/{aid}/fields/alpha", {"q_a_level": "1", "q_a_single": "two", "q_a_yes": "no"})
+    client.post(
+        f"/a/{aid}/fields/beta",
+        {"q_b_multi": ["z"], "s_b_number": "", "q_b_number": "100", "s_b_share": "unknown"},
+    )
+
+
+def text(html: str) -> str:
+    main = re.search(r"<main.*?</main>", html, re.S).group(0)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def test_results_page_shows_scores_gaps_knowledge_gaps_and_roadmap(client):
+    aid, _ = client.start()
+    answer_all(client, aid)
+    response = client.get(f"/a/{aid}/results")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    page = text(html)
+    # alpha: (0.25 + 1 + 0) / 3 = 41.7 -> "Im Aufbau"; beta: (0.25 + 0.1 + 0) / 3 = 11.7 -> "Einstieg"
+    assert re.search(r"Alpha 42 Im Aufbau 100 %", page)
+    assert re.search(r"Beta 12 Einstieg 67 %", page)
+    assert 'role="img"' in html and '<title id="radar-title">' in html and "<desc" in html
+    assert "Wissenslücken" in page and "Welcher Anteil?" in page  # "weiß nicht" on b_share
+    # The overdue demo duty (100k+ city, deadline 30 June 2026) puts a_level first among the gaps.
+    gaps = page[page.index("Die wichtigsten Lücken") :]
+    assert gaps.index("Wie weit ist A?") < gaps.index("Wie viele?")
+    assert "Frist abgelaufen" in gaps or "abgelaufen" in gaps
+    roadmap = page[page.index("Fahrplan für die nächsten drei Jahre") :]
+    assert "Phase 1" in roadmap and "Grundlagen A" in roadmap
+    assert "Ihre Antworten: „Wie weit ist A?“ – Stufe 1: Erste Schritte" in roadmap
+    assert "„Demo-Pflicht“: Die Frist (30. Juni 2026) ist abgelaufen." in roadmap
+    assert "Schneller Erfolg" in roadmap
+
+
+def test_a_prerequisite_that_was_not_triggered_is_pulled_in_with_its_reason(client):
+    aid, _ = client.start()
+    answer_all(client, aid)
+    # Level 3 does not trigger "Verantwortliche Person" (m_lead), but option "one" triggers
+    # "Grundlagen A", which needs it.
+    client.post(f"/a/{aid}/fields/alpha", {"q_a_level": "3", "q_a_single": "one", "q_a_yes": "no"})
+    roadmap = text(client.get(f"/a/{aid}/results").get_data(as_text=True))
+    roadmap = roadmap[roadmap.index("Fahrplan für die nächsten drei Jahre") :]
+    assert roadmap.index("Verantwortliche Person") < roadmap.index("Grundlagen A Gesetzliche Pflicht")
+    assert "Ist Voraussetzung für „Grundlagen A“." in roadmap
+
+
+def test_changing_priorities_on_the_page_recomputes_and_saves(app, client):
+    aid, _ = client.start()
+    answer_all(client, aid)
+    before = text(client.get(f"/a/{aid}/results").get_data(as_text=True))
+    response = client.post(
+        f"/a/{aid}/results",
+        {"relevance_alpha": "1", "target_alpha": "0", "relevance_beta": "5", "target_beta": "4"},
+    )
+    assert response.status_code == 303 and response.location.endswith("#roadmap")
+    after = text(client.get(f"/a/{aid}/results").get_data(as_text=True))
+    assert before != after
+    assert (
+        "Wie weit ist A?" not in after[after.index("Die wichtigsten Lücken") : after.index("Wissenslücken")]
+    )
+    assert count_rows(app, PriorityRow) == 2
+
+
+def test_priorities_out_of_range_on_the_results_page_are_refused(client):
+    aid, _ = client.start()
+    assert client.post(f"/a/{aid}/results", {"relevance_alpha": "9"}).status_code == 422
+    assert client.post(f"/a/{aid}/results", {"relevance_gamma": "3"}).status_code == 400
+
+
+def test_results_of_another_browser_are_404(app, client):
+    aid, _ = client.start()
+    assert Client(app).get(f"/a/{aid}/results").status_code == 404
+
+
+def test_assess_command_prints_scores_gaps_and_roadmap_as_json(kommunal_app, tmp_path):
+    runner = kommunal_app.test_cli_runner()
+    result = runner.invoke(args=["assess", str(EXAMPLE), "--json", "--date", "2026-11-21"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["catalogue"]["id"] == "kommunal"
+    assert [f["id"] for f in data["fields"]] == [
+        "citizen_service",
+        "internal_processes",
+        "organisation",
+        "energy",
+        "mobility",
+    ]
+    assert data["gaps"][0]["overdue"] is True
+    assert "ip_einvoicing" in data["knowledge_gaps"]
+    items = data["roadmap"]["items"]
+    assert items and all(i["reasons"] for i in items)
+    assert [p["phase"] for p in data["roadmap"]["phases"]] == [1, 2, 3]
+    # Same input, same output.
+    again = runner.invoke(args=["assess", str(EXAMPLE), "--json", "--date", "2026-11-21"])
+    assert again.output == result.output
+
+    broken = tmp_path / "broken.json"
+    broken.write_text(EXAMPLE.read_text().replace('"value": 2,', '"value": 7,'))
+    result = runner.invoke(args=["assess", str(EXAMPLE), str(broken), "--json", "--date", "2026-11-21"])
+    assert result.exit_code == 1
+    assert len(json.loads(result.stdout)) == 1
+    assert "cs_online_services" in result.stderr

@@ -1,0 +1,180 @@
+"""The pure roadmap core on the shipped catalogue: selection, order, capacity, explanations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+
+from advisor import roadmap
+from advisor.catalogue import load_catalogue
+from advisor.rules import Fact
+from advisor.scoring import Priority, score
+from tests.conftest import PROJECT
+from tests.test_scoring import answers_for, profiles
+
+CATALOGUE = load_catalogue(PROJECT / "questionnaires" / "kommunal")
+MEASURES = {m.id: m for m in CATALOGUE.measures}
+TODAY = date(2026, 11, 21)
+SMALL = {"municipality_type": "gemeinde", "population_band": "2k-5k", "staff_band": "lt20", "state": "RP"}
+CITY = {"municipality_type": "stadt", "population_band": "100k+", "staff_band": "1000+", "state": "NW"}
+
+
+def a(value):
+    return Fact("answered", value)
+
+
+def middling() -> dict[str, Fact]:
+    """Every question answered at a middle level, so many measures apply."""
+    answers = {}
+    for q in CATALOGUE.questions.values():
+        if q.type == "level":
+            answers[q.id] = a(1)
+        elif q.type == "yes_no":
+            answers[q.id] = a(False)
+        elif q.type == "single":
+            answers[q.id] = a(sorted(q.options, key=lambda o: o.score)[1].id)
+        elif q.type == "multiple":
+            answers[q.id] = a([next(o.id for o in q.options if not o.exclusive)])
+        else:
+            answers[q.id] = a(q.min)
+    return answers
+
+
+def plan(answers, profile, priorities=None):
+    priorities = priorities or {}
+    result = score(CATALOGUE, answers, profile, priorities, TODAY)
+    return result, roadmap.build(CATALOGUE, result, answers, profile, priorities, TODAY)
+
+
+def test_prerequisites_come_first_and_are_pulled_in_with_a_reason():
+    answers = middling()
+    # A digital lead exists, so x_digital_lead is not triggered by the answers ...
+    answers["org_responsibility"] = a("dedicated_unit")
+    answers["org_strategy"] = a(4)
+    result, road = plan(answers, CITY)
+    for item in road.items:
+        for prerequisite in MEASURES[item.measure_id].prerequisites:
+            before = road.item(prerequisite)
+            assert before is not None, (item.measure_id, prerequisite)
+            assert before.start_month + MEASURES[prerequisite].duration_months[0] <= item.start_month
+    # ... but measures that need it pull it in, and say why.
+    lead = road.item("x_digital_lead")
+    assert lead is not None and lead.pulled_in
+    assert {r.kind for r in lead.reasons} == {"prerequisite"}
+    assert MEASURES[lead.reasons[0].measure_id].prerequisites.count("x_digital_lead") == 1
+
+
+def test_capacity_depends_on_the_staff_band():
+    answers = middling()
+    _, small = plan(answers, SMALL)
+    _, city = plan(answers, CITY)
+    assert len(small.items) < len(city.items)
+    for phase in small.phases:
+        assert len(phase.measure_ids) <= roadmap.CAPACITY["lt20"][1]
+        assert len(phase.measure_ids) == 1 or phase.person_days <= phase.capacity_person_days
+    assert len(small.phases[0].measure_ids) <= 3
+    assert small.later  # what does not fit is shown, not dropped silently
+
+
+def test_pressing_legal_duty_goes_first():
+    answers = middling()
+    answers["en_heat_planning"] = a(0)
+    priorities = {"energy": Priority(5, 4)}
+    result, road = plan(answers, {**CITY, "municipality_type": "stadt"}, priorities)
+    heat = road.item("m_en_heat_planning_start")
+    assert heat is not None and heat.phase == 1 and heat.urgency.overdue
+    assert any(r.kind == "duty" and r.duty_id == "heat_planning" for r in heat.reasons)
+    top = [g.question_id for g in result.gaps[:3]]
+    assert "en_heat_planning" in top
+
+
+def test_quick_wins_are_marked_and_lead_among_equally_urgent_measures():
+    _, road = plan(middling(), CITY)
+    quick = [i for i in road.items if i.quick_win]
+    assert quick and all(MEASURES[i.measure_id].effort == "S" for i in quick)
+    first_phase = [i for i in road.items if i.phase == 1 and not i.pulled_in and i.urgency.factor < 2.5]
+    if first_phase:
+        assert first_phase[0].quick_win or not quick
+
+
+def test_every_item_explains_itself_and_lifts_scores():
+    answers = middling()
+    _, road = plan(answers, SMALL, {"citizen_service": Priority(5, 4)})
+    for item in road.items:
+        assert item.reasons
+        if not item.pulled_in:
+            answered = [r for r in item.reasons if r.kind == "answers"]
+            assert answered and all(q in CATALOGUE.questions for q in answered[0].question_ids)
+            assert item.lifts and all(lift.points > 0 for lift in item.lifts)
+
+
+def test_small_municipalities_get_the_small_variant():
+    _, road = plan(middling(), SMALL)
+    variants = [i for i in road.items if i.variant is not None]
+    assert variants
+    for item in variants:
+        chosen = MEASURES[item.measure_id].variants[item.variant]
+        assert all(SMALL.get(c.profile) in c.in_ for c in chosen.when), item.measure_id
+
+
+def test_projected_scores_rise_phase_by_phase():
+    result, road = plan(middling(), CITY)
+    previous = {f.field_id: f.score for f in result.fields}
+    for phase in road.phases:
+        for field_id, value in phase.projected.items():
+            assert value is None or value >= previous[field_id] - 1e-9
+        previous = dict(phase.projected)
+    assert road.phases[-1].projected["citizen_service"] > result.field("citizen_service").score
+
+
+def test_changing_priorities_changes_the_order():
+    answers = middling()
+    _, energy_first = plan(answers, CITY, {"energy": Priority(5, 4), "mobility": Priority(1, 1)})
+    _, mobility_first = plan(answers, CITY, {"energy": Priority(1, 1), "mobility": Priority(5, 4)})
+
+    def share(road, field):
+        return sum(1 for i in road.items if i.field_id == field and i.phase == 1)
+
+    assert share(energy_first, "energy") >= share(mobility_first, "energy")
+    assert [i.measure_id for i in energy_first.items] != [i.measure_id for i in mobility_first.items]
+
+
+def test_nothing_to_do_when_everything_is_at_the_top():
+    answers = {}
+    for q in CATALOGUE.questions.values():
+        if q.type == "level":
+            answers[q.id] = a(4)
+        elif q.type == "yes_no":
+            answers[q.id] = a(q.yes_score >= q.no_score)
+        elif q.type == "single":
+            answers[q.id] = a(max(q.options, key=lambda o: o.score).id)
+        elif q.type == "multiple":
+            answers[q.id] = a([o.id for o in q.options if not o.exclusive])
+        else:
+            answers[q.id] = a(q.max)
+    result, road = plan(answers, CITY)
+    assert all(f.score == pytest.approx(100) for f in result.fields)
+    assert result.gaps == ()
+    assert road.items == ()
+
+
+@settings(max_examples=30, deadline=None)
+@given(answers_for(CATALOGUE), profiles)
+def test_roadmap_invariants(answers, profile):
+    result, road = plan(answers, profile)
+    again = roadmap.build(CATALOGUE, result, answers, profile, {}, TODAY)
+    assert again == road  # deterministic
+    ids = [i.measure_id for i in road.items]
+    assert len(ids) == len(set(ids))
+    assert not set(ids) & set(road.later)
+    for item in road.items:
+        assert 0 <= item.start_month < 36
+        for prerequisite in MEASURES[item.measure_id].prerequisites:
+            before = road.item(prerequisite)
+            assert (
+                before is not None
+                and before.start_month < item.start_month
+                or (before is not None and MEASURES[prerequisite].duration_months[0] == 0)
+            )
