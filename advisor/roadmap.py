@@ -20,7 +20,7 @@ No Flask, no SQLAlchemy; deterministic (every ordering ends in a stable tie-brea
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from advisor.catalogue.loader import Catalogue
@@ -33,7 +33,6 @@ from advisor.scoring import (
     Result,
     Urgency,
     duty_urgency,
-    field_score,
 )
 
 #: (number, first month, end month) of the three phases.
@@ -130,6 +129,7 @@ class _Candidate:
     pulled_in: bool = False
     quick_win: bool = False
     trigger: Trigger | None = None  # reasons are spelled out only for scheduled measures
+    rank: tuple = ()
 
     @property
     def person_days(self) -> float:
@@ -162,7 +162,7 @@ def build(
                 *reasons,
                 Reason("duty", duty_id=urgency.duty_id, due=urgency.due, overdue=urgency.overdue),
             )
-        return _Candidate(measure, round(benefit, 6), lifts, urgency, reasons, pulled_in)
+        return _Candidate(measure, benefit, lifts, urgency, reasons, pulled_in)
 
     candidates: dict[str, _Candidate] = {}
     for measure in catalogue.measures:
@@ -178,8 +178,9 @@ def build(
         median = benefits[len(benefits) // 2]
         for c in candidates.values():
             c.quick_win = c.measure.effort == "S" and c.benefit >= median
+            c.rank = _rank_key(c)
 
-    ranked = sorted(candidates.values(), key=_rank_key)
+    ranked = sorted(candidates.values(), key=lambda c: c.rank)
     per_month, per_phase = CAPACITY.get(profile.get("staff_band") or "", CAPACITY[DEFAULT_STAFF_BAND])
     load = {number: [0.0, 0] for number, _, _ in PHASES}
     scheduled: dict[str, Item] = {}
@@ -249,16 +250,26 @@ def build(
         scheduled.values(), key=lambda i: (i.phase, i.start_month, _rank_key(candidates[i.measure_id]))
     )
     phases = []
-    levels = {qid: qs for qid, qs in result.questions.items()}
+    # Running weighted sums per field: a raise changes one question's score, so each phase
+    # only adds the differences (the same weighted mean as scoring.field_score).
+    scores = {qid: qs.score or 0.0 for qid, qs in result.questions.items() if qs.applicable}
+    sums = {f.field_id: 0.0 for f in result.fields}
+    for qid, value in scores.items():
+        sums[result.questions[qid].field_id] += value * result.questions[qid].weight
     for number, start, end in PHASES:
         in_phase = [i for i in items if i.phase == number]
         for item in in_phase:
             for raised in measures[item.measure_id].raises:
-                current = levels[raised.question]
-                if current.applicable and (current.score or 0.0) < raised.to_level / 4:
-                    levels[raised.question] = replace(current, state="answered", score=raised.to_level / 4)
+                old = scores.get(raised.question)
+                if old is not None and old < raised.to_level / 4:
+                    qs = result.questions[raised.question]
+                    sums[qs.field_id] += (raised.to_level / 4 - old) * qs.weight
+                    scores[raised.question] = raised.to_level / 4
         projected = {
-            f.id: field_score(f.id, [levels[q.id] for q in f.questions]).score for f in catalogue.fields
+            field_id: (
+                100 * sums[field_id] / field_weights[field_id] if field_weights.get(field_id) else None
+            )
+            for field_id in sums
         }
         phases.append(
             Phase(
@@ -278,7 +289,7 @@ def build(
 def _rank_key(candidate: _Candidate) -> tuple:
     pressing = candidate.urgency.factor >= PRESSING
     ratio = candidate.benefit / max(candidate.person_days, 0.5)
-    return (not pressing, not candidate.quick_win, -round(ratio, 9), candidate.measure.id)
+    return (not pressing, not candidate.quick_win, -ratio, candidate.measure.id)
 
 
 def _relevance(priorities: Mapping[str, Priority], field_id: str) -> int:
@@ -319,7 +330,7 @@ def _lifts(
             other = urgencies.get(duty, NO_URGENCY)
             if (other.factor, other.duty_id or "") > (urgency.factor, urgency.duty_id or ""):
                 urgency = other
-    lifts = tuple(Lift(f, round(p, 6)) for f, p in sorted(points.items(), key=lambda kv: field_order[kv[0]]))
+    lifts = tuple(Lift(f, p) for f, p in sorted(points.items(), key=lambda kv: field_order[kv[0]]))
     return lifts, urgency
 
 

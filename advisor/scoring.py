@@ -229,7 +229,7 @@ def score(
         question = catalogue.questions[qs.question_id]
         urgency = urgencies.get(question.duty or "") or Urgency(1.0)
         value = (target - current) * relevance * urgency.factor * qs.weight
-        gaps.append(Gap(qs.question_id, qs.field_id, current, target, relevance, urgency, round(value, 6)))
+        gaps.append(Gap(qs.question_id, qs.field_id, current, target, relevance, urgency, value))
     gaps.sort(key=lambda g: (-g.priority, order[g.question_id]))
     knowledge = tuple(qid for qid, qs in questions.items() if qs.state == "unknown")
     return Result(tuple(fields), overall, band_of(overall), questions, strengths, tuple(gaps), knowledge)
@@ -243,7 +243,7 @@ def field_score(field_id: str, scores: list[QuestionScore]) -> FieldScore:
     known = sum(1 for s in applicable if s.known)
     return FieldScore(
         field_id=field_id,
-        score=None if value is None else round(value, 6),
+        score=value,
         band=band_of(value),
         confidence=known / len(applicable) if applicable else None,
         applicable=len(applicable),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -95,7 +94,7 @@ def as_json(evaluation: Evaluation, catalogue: Catalogue, source: str | None = N
                     "variant": i.variant,
                     "lifts": {lift.field_id: _round(lift.points, 2) for lift in i.lifts},
                     "reasons": [
-                        {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(r).items() if v}
+                        {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(r).items() if v}
                         for r in i.reasons
                     ],
                 }
