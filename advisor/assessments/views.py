@@ -30,7 +30,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from advisor.db import db
-from advisor.rules import Fact
 from advisor.web import abort_with, active_catalogue, catalogues
 
 from . import exchange, forms, services
@@ -279,24 +278,29 @@ def field(aid: str, field_id: str) -> Any:
     return render_template("field.html", form=form, field=field_def, type_label=type_label, **context), status
 
 
+def _priorities_form(catalogue, assessment: Assessment):
+    """Show the priorities form, or validate and save it on POST; return (form, saved)."""
+    form_class = forms.priorities_form_class(catalogue)
+    if request.method != "POST":
+        return form_class(data=forms.priorities_data(catalogue, assessment)), False
+    _check_keys(forms.priorities_keys(catalogue))
+    form = form_class()
+    if not form.validate():
+        return form, False
+    services.save_priorities(db.session, catalogue, assessment, forms.priorities_from_form(catalogue, form))
+    return form, True
+
+
 @bp.route("/a/<aid>/priorities", methods=["GET", "POST"])
 def priorities(aid: str) -> Any:
     """Per field: how relevant it is and which level the municipality aims for in three years."""
     assessment = _load(aid)
     catalogue = _catalogue_for(assessment)
-    form_class = forms.priorities_form_class(catalogue)
-    if request.method == "POST":
-        _check_keys(forms.priorities_keys(catalogue))
-        form = form_class()
-        if form.validate():
-            services.save_priorities(
-                db.session, catalogue, assessment, forms.priorities_from_form(catalogue, form)
-            )
-            return _after_save(catalogue, aid, "priorities")
-        status = 422
-    else:
-        form, status = form_class(data=forms.priorities_data(catalogue, assessment)), 200
+    form, saved = _priorities_form(catalogue, assessment)
+    if saved:
+        return _after_save(catalogue, aid, "priorities")
     context = _wizard_context(assessment, "priorities", catalogue)
+    status = 422 if request.method == "POST" else 200
     return render_template("priorities.html", form=form, relevance_names=RELEVANCE_NAMES, **context), status
 
 
@@ -331,29 +335,19 @@ def results(aid: str) -> Any:
     """Scores, strengths, gaps and the phased roadmap; priorities can be changed in place."""
     assessment = _load(aid)
     catalogue = _catalogue_for(assessment)
-    form_class = forms.priorities_form_class(catalogue)
-    status = 200
-    if request.method == "POST":
-        _check_keys(forms.priorities_keys(catalogue))
-        form = form_class()
-        if form.validate():
-            services.save_priorities(
-                db.session, catalogue, assessment, forms.priorities_from_form(catalogue, form)
-            )
-            _flash_once(_("The roadmap has been recalculated with your priorities."), "success")
-            return redirect(url_for(".results", aid=aid, _anchor="roadmap"), code=303)
-        status = 422
-    else:
-        form = form_class(data=forms.priorities_data(catalogue, assessment))
+    form, saved = _priorities_form(catalogue, assessment)
+    if saved:
+        _flash_once(_("The roadmap has been recalculated with your priorities."), "success")
+        return redirect(url_for(".results", aid=aid, _anchor="roadmap"), code=303)
+    status = 422 if request.method == "POST" else 200
     evaluation = result_service.of_assessment(catalogue, assessment, _today())
     context = _wizard_context(assessment, "results", catalogue)
     return render_template(
         "results.html",
         form=form,
-        evaluation=evaluation,
         result=evaluation.result,
         plan=evaluation.plan,
-        facts={a.question_id: Fact(a.state.value, a.value) for a in assessment.answers},
+        facts=evaluation.answers,
         measures={m.id: m for m in catalogue.measures},
         projected_after=[evaluation.plan.phases[-1].projected[f.id] for f in catalogue.fields],
         relevance_names=RELEVANCE_NAMES,

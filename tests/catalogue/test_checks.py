@@ -2,42 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from advisor.catalogue import CatalogueError, load_catalogue
+from advisor.catalogue import load_catalogue
 from advisor.catalogue.checks import source_problem
-from tests.conftest import CATALOGUES
-
-MINI = CATALOGUES / "mini"
-
-
-@pytest.fixture
-def mini(tmp_path) -> Path:
-    target = tmp_path / "mini"
-    shutil.copytree(MINI, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"fixture text not found: {old!r}"
-    path.write_text(text.replace(old, new, 1))
-
-
-def problems(directory: Path) -> list[str]:
-    with pytest.raises(CatalogueError) as info:
-        load_catalogue(directory)
-    return [str(p) for p in info.value.problems]
-
-
-def line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(needle)
+from tests.catalogue.helpers import MINI, edit, line_of, problems
 
 
 def measures(mini: Path) -> Path:
