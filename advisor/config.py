@@ -38,7 +38,6 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_NAME": "advisor_session",
     # None: secure cookies (HTTPS only) in production, plain HTTP allowed in development.
     "SESSION_COOKIE_SECURE": None,
-    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 90,
     # Set to the public base URL (https://advisor.example.org) behind a proxy
     # so resume links are absolute and correct; otherwise the request host is used.
     "PUBLIC_BASE_URL": None,

@@ -200,6 +200,7 @@ def build(
             if prerequisite is None:
                 reason = Reason("prerequisite", measure_id=measure.id)
                 prerequisite = evaluate(measures[prerequisite_id], (reason,), True)
+                prerequisite.rank = _rank_key(prerequisite)
                 candidates[prerequisite_id] = prerequisite
             item = schedule(prerequisite, (*chain, measure.id))
             if item is None:
@@ -246,9 +247,7 @@ def build(
     for candidate in ranked:
         schedule(candidate, ())
 
-    items = sorted(
-        scheduled.values(), key=lambda i: (i.phase, i.start_month, _rank_key(candidates[i.measure_id]))
-    )
+    items = sorted(scheduled.values(), key=lambda i: (i.phase, i.start_month, candidates[i.measure_id].rank))
     phases = []
     # Running weighted sums per field: a raise changes one question's score, so each phase
     # only adds the differences (the same weighted mean as scoring.field_score).
