@@ -163,7 +163,14 @@ def users_create(email: str, role: str, name: str) -> None:
     "--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Evaluate as of this day (default: today)."
 )
 @click.option("--jobs", type=int, default=None, help="Processes for many files (default: all cores).")
-def assess(files: tuple[Path, ...], as_json: bool, on, jobs: int | None) -> None:
+@click.option(
+    "--pdf",
+    "pdf",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the PDF report (one file).",
+)
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", help="Language of the PDF report.")
+def assess(files: tuple[Path, ...], as_json: bool, on, jobs: int | None, pdf: Path | None, lang: str) -> None:
     """Score exchange files offline: scores, gaps and the phased roadmap.
 
     Exit status 1 if any file is refused (its problems go to stderr).
@@ -185,12 +192,58 @@ def assess(files: tuple[Path, ...], as_json: bool, on, jobs: int | None) -> None
         for problem in entry["error"]:
             click.echo(f"{entry['source']}: {problem}", err=True)
     good = [r for r in results if "error" not in r]
+    if pdf is not None:
+        if len(files) != 1 or failed:
+            raise click.ClickException("--pdf needs exactly one valid file")
+        _write_pdf_for_file(inputs[0][1], today, pdf, lang)
     if as_json:
         click.echo(json.dumps(good[0] if len(files) == 1 and good else good, indent=2, ensure_ascii=False))
     else:
         for entry in good:
             _print_summary(entry)
     sys.exit(1 if failed else 0)
+
+
+def _write_pdf_for_file(raw: bytes, today, target: Path, lang: str) -> None:
+    from flask_babel import force_locale
+
+    from .assessments import exchange
+    from .assessments.batch import PROFILE_KEYS, evaluation_of
+    from .reports import context as report_context
+    from .reports.render import render_pdf
+
+    checked = exchange.check(current_app.extensions["advisor.catalogues"], raw)
+    evaluation = evaluation_of(checked.catalogue, checked, today)
+    profile = checked.document.profile
+    municipality = {"municipality_name": profile.municipality_name} | {
+        k: getattr(profile, k) for k in PROFILE_KEYS
+    }
+    notes = {q: a.note for q, a in checked.answers.items() if a.note}
+    with force_locale(lang):
+        data = report_context.build(checked.catalogue, evaluation, municipality, lang, notes, today)
+        target.write_bytes(render_pdf(report_context.render_html(data)))
+    click.echo(f"written {target}", err=True)
+
+
+@click.command("report")
+@with_appcontext
+@click.argument("ident")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", help="Language of the report.")
+def report(ident: str, output: Path, lang: str) -> None:
+    """Write the PDF report of assessment IDENT (number or public id)."""
+    from datetime import date
+
+    from .assessments.services import catalogue_of
+    from .db import db
+    from .reports.services import report_pdf
+
+    assessment = _find_assessment(ident)
+    catalogue = catalogue_of(db.session, current_app.extensions["advisor.catalogues"], assessment)
+    result = report_pdf(db.session, catalogue, assessment, lang, date.today())
+    db.session.commit()
+    output.write_bytes(result.pdf)
+    click.echo(f"written {output} ({len(result.pdf)} bytes{', from cache' if result.cached else ''})")
 
 
 def _print_summary(entry: dict) -> None:
@@ -214,3 +267,4 @@ def register(app: Flask) -> None:
     for group in (catalogue_cli, assessments_cli, users_cli):
         app.cli.add_command(group)
     app.cli.add_command(assess)
+    app.cli.add_command(report)

@@ -16,9 +16,7 @@ from advisor.catalogue import Catalogue, load_all
 from advisor.scoring import Priority
 
 from . import exchange
-from .results import Evaluation, evaluate, facts
-
-PROFILE_KEYS = ("municipality_type", "state", "population_band", "staff_band")
+from .results import PROFILE_KEYS, Evaluation, evaluate, facts
 
 
 def evaluation_of(catalogue: Catalogue, checked: exchange.Checked, today: date) -> Evaluation:

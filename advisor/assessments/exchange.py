@@ -192,11 +192,11 @@ def _in_catalogue_order(catalogue: Catalogue, answers):
 
 def file_name(assessment: Assessment) -> str:
     """A download name that says what the file is, safe in a header."""
-    name = re.sub(r"[^A-Za-z0-9]+", "-", _ascii(assessment.municipality_name)).strip("-").lower()
+    name = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name(assessment.municipality_name)).strip("-").lower()
     return f"selbsteinschaetzung-{name or assessment.public_id[:8]}.json"
 
 
-def _ascii(text: str) -> str:
+def ascii_name(text: str) -> str:
     for umlaut, plain in (
         ("ä", "ae"),
         ("ö", "oe"),

@@ -34,6 +34,7 @@ from advisor.web import abort_with, active_catalogue, catalogues
 
 from . import exchange, forms, services
 from . import results as result_service
+from .access import catalogue_for, load_assessment, remember
 from .answers import InvalidAnswer
 from .labels import LEVEL_NAMES, PROFILE_LABELS, RELEVANCE_NAMES
 from .models import Assessment
@@ -41,36 +42,10 @@ from .wizard import resume_url, sections, target_url
 
 bp = Blueprint("assessments", __name__)
 
-#: How many assessments one browser session remembers (cookie size stays small).
-MAX_REMEMBERED = 12
 TOKEN_PATTERN = re.compile(r"(?:/r/)?([A-Za-z0-9_-]{40,64})/?$")
 
 
 # -- access -----------------------------------------------------------------------------
-
-
-def _remember(assessment: Assessment, token: str) -> None:
-    tokens = dict(session.get("tokens", {}))
-    tokens.pop(assessment.public_id, None)
-    tokens[assessment.public_id] = token
-    while len(tokens) > MAX_REMEMBERED:
-        tokens.pop(next(iter(tokens)))
-    session["tokens"] = tokens
-
-
-def _load(aid: str) -> Assessment:
-    token = session.get("tokens", {}).get(aid)
-    assessment = services.get_by_public_id(db.session, aid) if token else None
-    if assessment is None or not services.token_matches(token, assessment):
-        abort(404)
-    return assessment
-
-
-def _catalogue_for(assessment: Assessment):
-    catalogue = services.catalogue_of(db.session, catalogues(), assessment)
-    if catalogue is None:
-        abort(404)
-    return catalogue
 
 
 def _locale() -> str:
@@ -79,7 +54,7 @@ def _locale() -> str:
 
 def _wizard_context(assessment: Assessment, current: str, catalogue=None) -> dict[str, Any]:
     """What every wizard page renders: progress and the step list."""
-    catalogue = catalogue or _catalogue_for(assessment)
+    catalogue = catalogue or catalogue_for(assessment)
     progress = services.progress(catalogue, assessment)
     steps = sections(catalogue, assessment.public_id, progress, _locale())
     return {
@@ -143,7 +118,7 @@ def start() -> Response:
     if not forms.StartForm().validate_on_submit():
         abort(400)
     assessment, token = services.create_assessment(db.session, active_catalogue(), _locale())
-    _remember(assessment, token)
+    remember(assessment, token)
     return redirect(url_for(".link", aid=assessment.public_id, new=1), code=303)
 
 
@@ -153,7 +128,7 @@ def resume_link(token: str) -> Response | tuple[str, int]:
     assessment = services.find_by_token(db.session, token)
     if assessment is None:
         return render_template("invalid_link.html", resume_form=forms.ResumeForm()), 404
-    _remember(assessment, token)
+    remember(assessment, token)
     context = _wizard_context(assessment, "summary")
     flash(_("Welcome back. Your saved answers have been loaded."), "success")
     return redirect(resume_url(context["steps"]), code=303)
@@ -174,7 +149,7 @@ def resume_form() -> Response | tuple[str, int]:
 @bp.get("/a/<aid>/link")
 def link(aid: str) -> str:
     """Show the personal link prominently, to copy, download or print."""
-    assessment = _load(aid)
+    assessment = load_assessment(aid)
     token = session["tokens"][aid]
     return render_template(
         "link.html",
@@ -188,7 +163,7 @@ def link(aid: str) -> str:
 @bp.get("/a/<aid>/link.txt")
 def link_download(aid: str) -> Response:
     """The personal link as a small text file to keep."""
-    assessment = _load(aid)
+    assessment = load_assessment(aid)
     token = session["tokens"][aid]
     text = render_template("link.txt", resume_url=_resume_url(token), assessment=assessment)
     return Response(
@@ -201,11 +176,11 @@ def link_download(aid: str) -> Response:
 @bp.post("/a/<aid>/link")
 def regenerate_link(aid: str) -> Response:
     """Issue a new link; the old one stops working at once."""
-    assessment = _load(aid)
+    assessment = load_assessment(aid)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     token = services.regenerate_token(db.session, assessment)
-    _remember(assessment, token)
+    remember(assessment, token)
     flash(_("A new personal link has been created. The old link no longer works."), "success")
     return redirect(url_for(".link", aid=aid, new=1), code=303)
 
@@ -222,8 +197,8 @@ def _resume_url(token: str) -> str:
 @bp.route("/a/<aid>/profile", methods=["GET", "POST"])
 def profile(aid: str) -> Any:
     """The municipality profile."""
-    assessment = _load(aid)
-    catalogue = _catalogue_for(assessment)
+    assessment = load_assessment(aid)
+    catalogue = catalogue_for(assessment)
     form_class = forms.profile_form_class(catalogue)
     if request.method == "POST":
         _check_keys(forms.PROFILE_KEYS)
@@ -241,8 +216,8 @@ def profile(aid: str) -> Any:
 @bp.route("/a/<aid>/fields/<field_id>", methods=["GET", "POST"])
 def field(aid: str, field_id: str) -> Any:
     """One page per field with all of its questions."""
-    assessment = _load(aid)
-    catalogue = _catalogue_for(assessment)
+    assessment = load_assessment(aid)
+    catalogue = catalogue_for(assessment)
     field_def = catalogue.field(field_id)
     if field_def is None:
         abort(404)
@@ -294,8 +269,8 @@ def _priorities_form(catalogue, assessment: Assessment):
 @bp.route("/a/<aid>/priorities", methods=["GET", "POST"])
 def priorities(aid: str) -> Any:
     """Per field: how relevant it is and which level the municipality aims for in three years."""
-    assessment = _load(aid)
-    catalogue = _catalogue_for(assessment)
+    assessment = load_assessment(aid)
+    catalogue = catalogue_for(assessment)
     form, saved = _priorities_form(catalogue, assessment)
     if saved:
         return _after_save(catalogue, aid, "priorities")
@@ -307,7 +282,7 @@ def priorities(aid: str) -> Any:
 @bp.get("/a/<aid>/summary")
 def summary(aid: str) -> str:
     """What is answered, what is still open (with links), and completion."""
-    assessment = _load(aid)
+    assessment = load_assessment(aid)
     context = _wizard_context(assessment, "summary")
     return render_template("summary.html", action_form=forms.ActionForm(), labels=PROFILE_LABELS, **context)
 
@@ -315,7 +290,7 @@ def summary(aid: str) -> str:
 @bp.post("/a/<aid>/complete")
 def complete(aid: str) -> Response:
     """Mark the assessment completed."""
-    assessment = _load(aid)
+    assessment = load_assessment(aid)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     services.complete(db.session, assessment)
@@ -326,21 +301,22 @@ def complete(aid: str) -> Response:
 # -- results ----------------------------------------------------------------------------
 
 
-def _today() -> date:
+def today() -> date:
+    """Today in the configured time zone (deadlines are dates, not instants)."""
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 @bp.route("/a/<aid>/results", methods=["GET", "POST"])
 def results(aid: str) -> Any:
     """Scores, strengths, gaps and the phased roadmap; priorities can be changed in place."""
-    assessment = _load(aid)
-    catalogue = _catalogue_for(assessment)
+    assessment = load_assessment(aid)
+    catalogue = catalogue_for(assessment)
     form, saved = _priorities_form(catalogue, assessment)
     if saved:
         _flash_once(_("The roadmap has been recalculated with your priorities."), "success")
         return redirect(url_for(".results", aid=aid, _anchor="roadmap"), code=303)
     status = 422 if request.method == "POST" else 200
-    evaluation = result_service.of_assessment(catalogue, assessment, _today())
+    evaluation = result_service.of_assessment(catalogue, assessment, today())
     context = _wizard_context(assessment, "results", catalogue)
     return render_template(
         "results.html",
@@ -361,8 +337,8 @@ def results(aid: str) -> Any:
 @bp.get("/a/<aid>/export.json")
 def export(aid: str) -> Response:
     """Download the assessment as an exchange file."""
-    assessment = _load(aid)
-    document = exchange.export_assessment(_catalogue_for(assessment), assessment)
+    assessment = load_assessment(aid)
+    document = exchange.export_assessment(catalogue_for(assessment), assessment)
     name = exchange.file_name(assessment)
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
@@ -382,7 +358,7 @@ def import_file() -> Any:
             assessment, token = exchange.import_assessment(db.session, catalogues(), form.file.data.read())
         except exchange.ImportRefused as exc:
             return render_template("import.html", form=form, problems=exc.problems), 422
-        _remember(assessment, token)
+        remember(assessment, token)
         flash(_("The file has been imported as a new assessment."), "success")
         return redirect(url_for(".link", aid=assessment.public_id, new=1), code=303)
     return render_template("import.html", form=form, problems=[])

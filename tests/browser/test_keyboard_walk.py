@@ -122,6 +122,10 @@ def test_complete_with_keyboard_resume_elsewhere_and_axe_every_page(browser, con
     assert "abgeschlossen" in page.inner_text("main")
     assert "Ergebnis und Fahrplan" in page.inner_text("h1")
     assert_accessible(page)
+    page.goto(page.url.replace("/results", "/report"))  # the report as a web page
+    assert "Tastaturhausen" in page.inner_text("body")
+    assert_accessible(page)
+    page.goto(page.url.replace("/report", "/results"))
     page.goto(page.url.replace("/results", "/summary"))
 
     # A fresh browser context has no session: the personal link alone brings everything back.

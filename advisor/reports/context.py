@@ -1,0 +1,283 @@
+"""Everything a report shows, as plain data.
+
+Built from the catalogue, the assessment's stored values and the pure core's evaluation;
+templates receive no ORM objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from advisor.assessments import presentation
+from advisor.assessments.results import Evaluation
+from advisor.catalogue import Catalogue
+
+from .render import environment
+
+
+@dataclass(frozen=True)
+class Card:
+    """One measure of the roadmap, in words."""
+
+    id: str
+    title: str
+    summary: str
+    first_steps: tuple[str, ...]
+    responsible: str
+    effort: str
+    person_days: tuple[int, int]
+    duration: tuple[int, int]
+    start_month: int
+    end_month: int
+    phase: int
+    quick_win: bool
+    legal_duty: bool
+    prerequisites: tuple[str, ...]
+    reasons: tuple[str, ...]
+    lifts: tuple[tuple[str, int], ...]
+    effect: str
+    funding: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FieldSection:
+    """Where the municipality stands in one field."""
+
+    id: str
+    title: str
+    score: int | None
+    band: str | None
+    band_meaning: str | None
+    confidence: int | None
+    projected: int | None
+    strengths: tuple[tuple[str, str], ...]
+    gaps: tuple[tuple[str, str], ...]
+    knowledge_gaps: tuple[str, ...]
+    notes: tuple[tuple[str, str], ...]
+    answers: tuple[tuple[str, str, str], ...] = field(default=())
+
+
+def build(
+    catalogue: Catalogue,
+    evaluation: Evaluation,
+    municipality: dict[str, Any],
+    locale: str,
+    notes: dict[str, str],
+    created: date,
+) -> dict[str, Any]:
+    """The report's data; ``municipality`` holds name and profile ids, ``notes`` answer notes."""
+    result, plan, answers = evaluation.result, evaluation.plan, evaluation.answers
+    titles = {f.id: f.title.get(locale) for f in catalogue.fields}
+    measures = {m.id: m for m in catalogue.measures}
+    last = plan.phases[-1].projected if plan.phases else {}
+
+    def label(q_id: str) -> str:
+        return presentation.answer_label(catalogue.questions[q_id], answers.get(q_id), locale)
+
+    fields = []
+    for fs in result.fields:
+        questions = [q for q in catalogue.field(fs.field_id).questions]
+        ids = {q.id for q in questions}
+        fields.append(
+            FieldSection(
+                id=fs.field_id,
+                title=titles[fs.field_id],
+                score=_int(fs.score),
+                band=str(presentation.BAND_NAMES[fs.band]) if fs.band else None,
+                band_meaning=str(presentation.BAND_MEANINGS[fs.band]) if fs.band else None,
+                confidence=_int(fs.confidence * 100 if fs.confidence is not None else None),
+                projected=_int(last.get(fs.field_id)),
+                strengths=tuple(
+                    (catalogue.questions[q].text.get(locale), label(q)) for q in result.strengths if q in ids
+                ),
+                gaps=tuple(
+                    (catalogue.questions[g.question_id].text.get(locale), _gap_text(g))
+                    for g in result.gaps
+                    if g.question_id in ids
+                ),
+                knowledge_gaps=tuple(catalogue.questions[q].text.get(locale) for q in fs.unknown),
+                notes=tuple((q.text.get(locale), notes[q.id]) for q in questions if notes.get(q.id)),
+                answers=tuple((q.text.get(locale), label(q.id), notes.get(q.id, "")) for q in questions),
+            )
+        )
+
+    cards = []
+    for item in plan.items:
+        measure = measures[item.measure_id]
+        text = presentation.measure_text(measure, item.variant, locale)
+        cards.append(
+            Card(
+                id=measure.id,
+                title=text.title,
+                summary=text.summary,
+                first_steps=text.first_steps,
+                responsible=measure.responsible.get(locale),
+                effort=str(presentation.EFFORT_NAMES[measure.effort]),
+                person_days=tuple(measure.person_days),
+                duration=tuple(measure.duration_months),
+                start_month=item.start_month,
+                end_month=min(item.end_month, 36),
+                phase=item.phase,
+                quick_win=item.quick_win,
+                legal_duty=item.urgency.duty_id is not None,
+                prerequisites=tuple(measures[p].title.get(locale) for p in measure.prerequisites),
+                reasons=tuple(
+                    presentation.reason_text(r, catalogue, dict(answers), locale) for r in item.reasons
+                ),
+                lifts=tuple(
+                    (titles.get(lift.field_id, lift.field_id), round(lift.points)) for lift in item.lifts
+                ),
+                effect=measure.effect.get(locale),
+                funding=tuple(h.text.get(locale) for h in measure.funding),
+                sources=tuple(measure.sources),
+            )
+        )
+
+    profile_labels = _profile_labels(catalogue, municipality, locale)
+    return {
+        "locale": locale,
+        "municipality": municipality.get("municipality_name") or _("(municipality not named)"),
+        "profile": profile_labels,
+        "created": format_date(created, "long"),
+        "catalogue": {
+            "title": catalogue.title.get(locale),
+            "id": catalogue.id,
+            "version": catalogue.version,
+            "hash": catalogue.hash,
+        },
+        "overall": _int(result.overall),
+        "overall_band": str(presentation.BAND_NAMES[result.overall_band]) if result.overall_band else None,
+        "messages": key_messages(catalogue, evaluation, titles, locale),
+        "fields": fields,
+        "radar_labels": [titles[f.field_id] for f in result.fields],
+        "radar_now": [f.score for f in result.fields],
+        "radar_after": [last.get(f.field_id) for f in result.fields],
+        "phases": [
+            {
+                "number": p.number,
+                "start": p.start_month,
+                "end": p.end_month,
+                "projected": [(titles[k], _int(v)) for k, v in p.projected.items()],
+                "cards": [c for c in cards if c.phase == p.number],
+            }
+            for p in plan.phases
+        ],
+        "cards": cards,
+        "later": [measures[m].title.get(locale) for m in plan.later],
+        "bands": [
+            (str(presentation.BAND_NAMES[k]), str(presentation.BAND_MEANINGS[k]))
+            for k in presentation.BAND_NAMES
+        ],
+    }
+
+
+def key_messages(
+    catalogue: Catalogue, evaluation: Evaluation, titles: dict[str, str], locale: str
+) -> list[str]:
+    """Three messages derived from the data: standing, most pressing gap, what the plan achieves."""
+    result, plan = evaluation.result, evaluation.plan
+    messages = []
+    scored = [f for f in result.fields if f.score is not None]
+    if scored and result.overall is not None:
+        best = max(scored, key=lambda f: f.score)
+        worst = min(scored, key=lambda f: f.score)
+        messages.append(
+            _(
+                "Overall the municipality reaches %(score)s of 100 points (band “%(band)s”). "
+                "It is furthest in “%(best)s” (%(best_score)s) and has most to do in “%(worst)s” "
+                "(%(worst_score)s).",
+                score=_int(result.overall),
+                band=presentation.BAND_NAMES[result.overall_band],
+                best=titles[best.field_id],
+                best_score=_int(best.score),
+                worst=titles[worst.field_id],
+                worst_score=_int(worst.score),
+            )
+        )
+    if result.gaps:
+        gap = result.gaps[0]
+        question = catalogue.questions[gap.question_id].text.get(locale)
+        if gap.urgency.overdue:
+            messages.append(
+                _(
+                    "Most pressing: “%(question)s” – a legal deadline passed on %(date)s.",
+                    question=question,
+                    date=format_date(gap.urgency.due, "long"),
+                )
+            )
+        elif gap.urgency.due:
+            messages.append(
+                _(
+                    "Most pressing: “%(question)s” – a legal deadline ends on %(date)s.",
+                    question=question,
+                    date=format_date(gap.urgency.due, "long"),
+                )
+            )
+        else:
+            messages.append(
+                _(
+                    "The largest gap: “%(question)s” (now level %(now)s, aim %(aim)s).",
+                    question=question,
+                    now=round(gap.current_level, 1),
+                    aim=gap.target_level,
+                )
+            )
+    if plan.items:
+        projected = [v for v in plan.phases[-1].projected.values() if v is not None]
+        after = sum(projected) / len(projected) if projected else None
+        text = _(
+            "The roadmap plans %(first)s measures for the first six months and %(total)s in three years; the "
+            "overall score would rise from %(now)s to about %(after)s.",
+            first=len(plan.phases[0].measure_ids),
+            total=len(plan.items),
+            now=_int(result.overall),
+            after=_int(after),
+        )
+        if result.knowledge_gaps:
+            text += " " + _(
+                "%(n)s questions were answered with “Don't know”: clarifying them is a first step.",
+                n=len(result.knowledge_gaps),
+            )
+        messages.append(text)
+    return messages
+
+
+def _gap_text(gap) -> str:
+    text = _("now level %(now)s, aim %(aim)s", now=round(gap.current_level, 1), aim=gap.target_level)
+    if gap.urgency.overdue:
+        text += "; " + _("legal deadline passed (%(date)s)", date=format_date(gap.urgency.due, "long"))
+    elif gap.urgency.due:
+        text += "; " + _("legal deadline %(date)s", date=format_date(gap.urgency.due, "long"))
+    return text
+
+
+def _profile_labels(catalogue: Catalogue, municipality: dict[str, Any], locale: str) -> list[str]:
+    p = catalogue.profile
+    out = []
+    for key, options in (
+        ("municipality_type", p.municipality_types),
+        ("state", p.states),
+        ("population_band", p.population_bands),
+        ("staff_band", p.staff_bands),
+    ):
+        value = municipality.get(key)
+        match = next((o for o in options if o.id == value), None)
+        if match is not None:
+            out.append(match.label.get(locale))
+    return out
+
+
+def _int(value: float | None) -> int | None:
+    return None if value is None else int(round(value))
+
+
+def render_html(context: dict[str, Any], preview_base: str | None = None) -> str:
+    """The report as HTML: for WeasyPrint, or with ``preview_base`` for the browser preview."""
+    env = environment({"radar_points": presentation.radar_points, "radar_axis": presentation.radar_axis})
+    return env.get_template("report.html").render(preview_base=preview_base, **context)

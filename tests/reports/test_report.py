@@ -1,0 +1,229 @@
+"""The PDF report: content, structure, fonts, no network, whole cards, cache and failures."""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from advisor.assessments import batch, exchange
+from advisor.reports import context as report_context
+from advisor.reports import render
+from tests.conftest import PROJECT, Client, make_app, stored_answers
+
+FULL = PROJECT / "tests" / "fixtures" / "full_assessment.json"
+TODAY = date(2026, 11, 21)
+
+
+def build_pdf(app, locale="de") -> bytes:
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        checked = exchange.check(app.extensions["advisor.catalogues"], FULL.read_bytes())
+        evaluation = batch.evaluation_of(checked.catalogue, checked, TODAY)
+        profile = checked.document.profile
+        municipality = {"municipality_name": profile.municipality_name} | {
+            k: getattr(profile, k) for k in ("municipality_type", "state", "population_band", "staff_band")
+        }
+        notes = {q: a.note for q, a in checked.answers.items() if a.note}
+        with force_locale(locale):
+            data = report_context.build(checked.catalogue, evaluation, municipality, locale, notes, TODAY)
+            html = report_context.render_html(data)
+        return render.render_pdf(html), data
+
+
+@pytest.fixture(scope="module")
+def kommunal(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("report")
+    return make_app(
+        f"sqlite:///{tmp / 'r.sqlite3'}",
+        tmp,
+        CATALOGUE_DIR=str(PROJECT / "questionnaires"),
+        ACTIVE_CATALOGUE="kommunal",
+    )
+
+
+@pytest.fixture(scope="module")
+def german(kommunal):
+    return build_pdf(kommunal)
+
+
+def texts(pdf: bytes) -> list[str]:
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_report_has_the_sections_and_the_municipalitys_data(german):
+    pdf, data = german
+    pages = texts(pdf)
+    assert len(pages) >= 12
+    whole = " ".join(pages)
+    assert "Musterbach am See" in pages[0] and "Ergebnis und Fahrplan" in pages[0]
+    for heading in (
+        "Inhalt",
+        "Drei Kernaussagen",
+        "Bürgerservice",
+        "Interne Verwaltungsabläufe",
+        "Organisationsstrukturen",
+        "Energie",
+        "Mobilität",
+        "Fahrplan",
+        "Phase 1",
+        "Phase 3",
+        "Anhang",
+        "Methode",
+        "Datennutzung",
+    ):
+        assert heading in whole, heading
+    assert data["catalogue"]["hash"] in whole.replace(" ", "")
+    # The three key messages come from the data, not boilerplate.
+    assert len(data["messages"]) == 3
+    assert str(data["overall"]) in data["messages"][0]
+    assert "Stand laut Hauptamt" in whole  # notes recorded with the answers
+    # Running header with the municipality's name and "Seite x von y" on later pages.
+    assert "Musterbach am See" in pages[5] and f"Seite 6 von {len(pages)}" in pages[5]
+    # The table of contents carries page numbers.
+    assert re.search(r"Fahrplan\s*\.*\s*\d+", pages[1])
+
+
+def test_report_is_tagged_with_language_and_title(german):
+    reader = PdfReader(io.BytesIO(german[0]))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "de"
+    assert root["/MarkInfo"]["/Marked"]
+    assert "Musterbach am See" in reader.metadata.title
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b'pdfuaid:part="1"' in xmp  # PDF/UA-1 identification
+
+
+def test_only_bundled_fonts_are_used_and_embedded(german):
+    reader = PdfReader(io.BytesIO(german[0]))
+    fonts = {}
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            fonts[str(font["/BaseFont"])] = any(
+                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+    assert fonts and all(fonts.values()), fonts
+    assert all("Atkinson-Hyperlegible" in name for name in fonts), fonts
+
+
+def test_cards_are_never_split_across_pages(german):
+    pdf, data = german
+    pages = texts(pdf)
+    for card in data["cards"]:
+        title_pages = [i for i, text in enumerate(pages) if card.title in text]
+        last_step = card.first_steps[-1][:60]
+        step_pages = [i for i, text in enumerate(pages) if last_step in text]
+        assert title_pages and step_pages, card.id
+        assert set(title_pages) & set(step_pages), card.id
+
+
+def test_render_succeeds_with_the_network_blocked(kommunal, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access is blocked in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    pdf, _ = build_pdf(kommunal, "en")
+    assert pdf.startswith(b"%PDF")
+
+
+def test_url_fetcher_serves_only_bundled_files():
+    _, _, fetcher = render._weasy()
+    assert fetcher.fetch((render.REPORT_DIR / "report.css").as_uri()).status == 200
+    for url in ("https://example.org/x.css", "http://127.0.0.1/x.png", (PROJECT / "README.md").as_uri()):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_english_report_on_request(kommunal):
+    pdf, _ = build_pdf(kommunal, "en")
+    whole = " ".join(texts(pdf))
+    assert "Results and roadmap" in whole and "Three key messages" in whole
+    assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == "en"
+
+
+# -- delivery through the web, on both databases ---------------------------------------------
+
+
+def upload_full(app):
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    client = Client(app)
+    boundary, body = encode_multipart(
+        {"csrf_token": client.csrf(), "file": FileStorage(io.BytesIO(FULL.read_bytes()), "a.json")}
+    )
+    response = client.http.post(
+        "/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    return client, response.location.split("/")[2]
+
+
+def test_download_is_cached_until_the_assessment_changes(kommunal_app):
+    client, aid = upload_full(kommunal_app)
+    first = client.get(f"/a/{aid}/report.pdf")
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    assert first.headers["X-Report-Cache"] == "miss"
+    assert 'filename="fahrplan-musterbach-am-see.pdf"' in first.headers["Content-Disposition"]
+    second = client.get(f"/a/{aid}/report.pdf")
+    assert second.headers["X-Report-Cache"] == "hit" and second.data == first.data
+    client.post(f"/a/{aid}/fields/energy", {"q_en_pv_roofs": "4", "n_en_pv_roofs": "neu"})
+    third = client.get(f"/a/{aid}/report.pdf")
+    assert third.headers["X-Report-Cache"] == "miss" and third.data != first.data
+    english = client.get(f"/a/{aid}/report.pdf?lang=en")
+    assert english.headers["X-Report-Cache"] == "miss"
+    assert "Results and roadmap" in texts(english.data)[0]
+
+
+def test_a_failed_render_explains_and_loses_nothing(kommunal_app, monkeypatch):
+    client, aid = upload_full(kommunal_app)
+    before = stored_answers(kommunal_app, aid)
+
+    def broken(html):
+        raise render.ReportError("simulated")
+
+    monkeypatch.setattr("advisor.reports.services.render_pdf", broken)
+    response = client.get(f"/a/{aid}/report.pdf")
+    assert response.status_code == 303 and response.location.endswith(f"/a/{aid}/results")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Der Bericht konnte nicht erstellt werden" in page
+    assert stored_answers(kommunal_app, aid) == before
+
+
+def test_html_preview_and_assets(kommunal_app):
+    client, aid = upload_full(kommunal_app)
+    response = client.get(f"/a/{aid}/report")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Musterbach am See" in html and '<html lang="de">' in html
+    assert "script-src 'none'" in response.headers["Content-Security-Policy"]
+    for asset in ("report.css", "fonts/AtkinsonHyperlegible-Bold.ttf"):
+        with client.get(f"/report-assets/{asset}") as response:  # a streamed file: close it
+            assert response.status_code == 200
+    assert client.get("/report-assets/templates/report.html").status_code == 404
+    assert client.get("/report-assets/../advisor/config.py").status_code == 404
+    assert Client(kommunal_app).get(f"/a/{aid}/report.pdf").status_code == 404
+
+
+def test_cli_report_and_assess_pdf(kommunal_app, tmp_path):
+    client, aid = upload_full(kommunal_app)
+    runner = kommunal_app.test_cli_runner()
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(args=["report", aid, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    again = runner.invoke(args=["report", aid, "-o", str(out)])
+    assert "from cache" in again.output
+    pdf = tmp_path / "assess.pdf"
+    result = runner.invoke(args=["assess", str(FULL), "--pdf", str(pdf), "--date", "2026-11-21"])
+    assert result.exit_code == 0, result.output
+    assert "Musterbach am See" in texts(pdf.read_bytes())[0]
