@@ -1,0 +1,182 @@
+"""Benchmark the PDF report (issue 5).
+
+    .venv/bin/python bench/report.py [--runs 7]
+
+Measures, for a complete assessment (tests/fixtures/full_assessment.json, all five
+fields answered, notes, a mid-size municipality):
+- the median time to render the PDF in a warm process (WeasyPrint imported, fonts loaded);
+- the peak memory (max RSS) of a fresh process that imports everything and renders once;
+- the median time of a cached repeat download through the web app;
+- side by side in this run: WeasyPrint rendering a plain text document with the same
+  number of pages, the same fonts and page size, and the ratio of the two.
+Aims: render <= 1.5 s, memory <= 300 MB, cached <= 50 ms, ratio <= 1.3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+FULL = ROOT / "tests" / "fixtures" / "full_assessment.json"
+
+
+def report_html(app) -> str:
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from advisor.assessments import batch, exchange
+    from advisor.assessments.results import PROFILE_KEYS
+    from advisor.reports import context
+
+    with app.test_request_context():
+        checked = exchange.check(app.extensions["advisor.catalogues"], FULL.read_bytes())
+        evaluation = batch.evaluation_of(checked.catalogue, checked, date(2026, 11, 21))
+        profile = checked.document.profile
+        municipality = {"municipality_name": profile.municipality_name} | {
+            k: getattr(profile, k) for k in PROFILE_KEYS
+        }
+        notes = {q: a.note for q, a in checked.answers.items() if a.note}
+        with force_locale("de"):
+            data = context.build(checked.catalogue, evaluation, municipality, "de", notes, date(2026, 11, 21))
+            return context.render_html(data)
+
+
+def plain_html(paragraphs: int) -> str:
+    text = (
+        "Die Verwaltung prüft jedes Jahr, welche Leistungen online angeboten werden, und plant die nächsten "
+        "Schritte gemeinsam mit dem Rat, den Beschäftigten und dem IT-Dienstleister. "
+    ) * 4
+    body = "".join(f"<p>{text}</p>" for _ in range(paragraphs))
+    return (
+        '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Plain</title>'
+        '<link rel="stylesheet" href="report.css"></head><body><main>' + body + "</main></body></html>"
+    )
+
+
+def pages(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def timed(fn, runs: int) -> tuple[float, object]:
+    values, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        values.append(time.perf_counter() - start)
+    return statistics.median(values), result
+
+
+def make_app(tmp: Path):
+    from advisor import create_app
+    from advisor.db import Base, db
+
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp / 'b.sqlite3'}", "SECRET_KEY": "bench"}
+    )
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+    return app
+
+
+def child() -> None:
+    """Fresh process: import, render once, print max RSS in MB."""
+    from advisor.reports.render import render_pdf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(Path(tmp))
+        pdf = render_pdf(report_html(app))
+    print(
+        json.dumps(
+            {"max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "pages": pages(pdf)}
+        )
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child()
+        return 0
+
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    from advisor.reports.render import render_pdf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(Path(tmp))
+        html = report_html(app)
+        render_pdf(html)  # warm up: import WeasyPrint, load fonts
+        report_s, pdf = timed(lambda: render_pdf(html), args.runs)
+        report_pages = pages(pdf)
+
+        # A plain document with the same page count, same fonts and page size.
+        paragraphs = 40
+        for _ in range(12):
+            count = pages(render_pdf(plain_html(paragraphs)))
+            if count == report_pages:
+                break
+            paragraphs = max(1, round(paragraphs * report_pages / count))
+        plain_s, plain_pdf = timed(lambda: render_pdf(plain_html(paragraphs)), args.runs)
+
+        client = app.test_client()
+        page = client.get("/").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        boundary, body = encode_multipart(
+            {"csrf_token": token, "file": FileStorage(io.BytesIO(FULL.read_bytes()), "a.json")}
+        )
+        aid = client.post(
+            "/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+        ).location.split("/")[2]
+        first = client.get(f"/a/{aid}/report.pdf")
+        assert first.headers["X-Report-Cache"] == "miss"
+
+        def cached():
+            response = client.get(f"/a/{aid}/report.pdf")
+            assert response.headers["X-Report-Cache"] == "hit"
+            return response
+
+        cached_s, _ = timed(cached, 20)
+
+    memory = json.loads(
+        subprocess.run(
+            [sys.executable, __file__, "--child"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    report = {
+        "report_pages": report_pages,
+        "render_median_s": round(report_s, 3),
+        "plain_pages": pages(plain_pdf),
+        "plain_render_median_s": round(plain_s, 3),
+        "ratio": round(report_s / plain_s, 2),
+        "cached_download_median_ms": round(cached_s * 1000, 1),
+        "fresh_process_max_rss_mb": round(memory["max_rss_mb"], 1),
+        "aims": {
+            "render_at_most_1.5s": report_s <= 1.5,
+            "memory_at_most_300MB": memory["max_rss_mb"] <= 300,
+            "cached_at_most_50ms": cached_s <= 0.05,
+            "ratio_at_most_1.3": report_s / plain_s <= 1.3,
+        },
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
