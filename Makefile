@@ -65,6 +65,7 @@ tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json tests
 bench: dev-install translations system-packages
 	$(BIN)/python bench/answer_post.py
 	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) tests/browser/node_modules .pytest_cache .ruff_cache
