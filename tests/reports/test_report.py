@@ -96,6 +96,22 @@ def test_report_is_tagged_with_language_and_title(german):
     assert root["/Lang"] == "de"
     assert root["/MarkInfo"]["/Marked"]
     assert "Musterbach am See" in reader.metadata.title
+    figures = []
+
+    def walk(node):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                figures.append(str(node.get("/Alt", "")))
+            if node.get("/K") is not None:
+                walk(node["/K"])
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(root["/StructTreeRoot"])
+    # Both charts (radar and timeline) are figures with alternative text.
+    assert len(figures) == 2 and all(figures), figures
     xmp = root["/Metadata"].get_object().get_data()
     assert b'pdfuaid:part="1"' in xmp  # PDF/UA-1 identification
 
