@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := chromium libharfbuzz-subset0 poppler-utils fonts-dejavu-core wrk
+APT_PACKAGES := chromium libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils wrk
 
 export ADVISOR_ENV ?= development
 
@@ -46,8 +46,9 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel update -i advisor/translations/messages.pot -d advisor/translations \
 	  --no-fuzzy-matching --ignore-obsolete
 
-# Debian packages the tests use: Chromium for the browser tests, HarfBuzz subsetting for
-# WeasyPrint, poppler for reading PDFs, wrk for the benchmark. Installed only if missing.
+# Debian packages the tests use: Chromium for the browser tests, Pango and HarfBuzz
+# subsetting for WeasyPrint, poppler for reading PDFs, wrk for the benchmark. Installed
+# only if missing. (The report ships its own fonts; no system font is needed.)
 system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
