@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -66,6 +68,11 @@ def catalogues() -> dict[str, Catalogue]:
 def active_catalogue() -> Catalogue:
     """The catalogue new assessments are answered against."""
     return catalogues()[current_app.config["ACTIVE_CATALOGUE"]]
+
+
+def today() -> date:
+    """Today in the configured time zone (legal deadlines are dates, not instants)."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

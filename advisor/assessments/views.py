@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -30,7 +28,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from advisor.db import db
-from advisor.web import abort_with, active_catalogue, catalogues
+from advisor.web import abort_with, active_catalogue, catalogues, today
 
 from . import exchange, forms, services
 from . import results as result_service
@@ -299,11 +297,6 @@ def complete(aid: str) -> Response:
 
 
 # -- results ----------------------------------------------------------------------------
-
-
-def today() -> date:
-    """Today in the configured time zone (deadlines are dates, not instants)."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 @bp.route("/a/<aid>/results", methods=["GET", "POST"])

@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 
 from advisor.assessments.access import catalogue_for, load_assessment
 from advisor.assessments.exchange import ascii_name
-from advisor.assessments.views import today
 from advisor.db import db
+from advisor.web import today
 
 from . import services
 from .render import REPORT_DIR, ReportError
