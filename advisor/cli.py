@@ -205,23 +205,16 @@ def assess(files: tuple[Path, ...], as_json: bool, on, jobs: int | None, pdf: Pa
 
 
 def _write_pdf_for_file(raw: bytes, today, target: Path, lang: str) -> None:
-    from flask_babel import force_locale
-
     from .assessments import exchange
-    from .assessments.batch import PROFILE_KEYS, evaluation_of
-    from .reports import context as report_context
+    from .assessments.batch import evaluation_of, municipality_and_notes
+    from .reports.context import report_html
     from .reports.render import render_pdf
 
     checked = exchange.check(current_app.extensions["advisor.catalogues"], raw)
     evaluation = evaluation_of(checked.catalogue, checked, today)
-    profile = checked.document.profile
-    municipality = {"municipality_name": profile.municipality_name} | {
-        k: getattr(profile, k) for k in PROFILE_KEYS
-    }
-    notes = {q: a.note for q, a in checked.answers.items() if a.note}
-    with force_locale(lang):
-        data = report_context.build(checked.catalogue, evaluation, municipality, lang, notes, today)
-        target.write_bytes(render_pdf(report_context.render_html(data)))
+    municipality, notes = municipality_and_notes(checked)
+    html, _data = report_html(checked.catalogue, evaluation, municipality, notes, lang, today)
+    target.write_bytes(render_pdf(html))
     click.echo(f"written {target}", err=True)
 
 

@@ -33,23 +33,17 @@ FULL = ROOT / "tests" / "fixtures" / "full_assessment.json"
 def report_html(app) -> str:
     from datetime import date
 
-    from flask_babel import force_locale
-
     from advisor.assessments import batch, exchange
-    from advisor.assessments.results import PROFILE_KEYS
     from advisor.reports import context
 
     with app.test_request_context():
         checked = exchange.check(app.extensions["advisor.catalogues"], FULL.read_bytes())
         evaluation = batch.evaluation_of(checked.catalogue, checked, date(2026, 11, 21))
-        profile = checked.document.profile
-        municipality = {"municipality_name": profile.municipality_name} | {
-            k: getattr(profile, k) for k in PROFILE_KEYS
-        }
-        notes = {q: a.note for q, a in checked.answers.items() if a.note}
-        with force_locale("de"):
-            data = context.build(checked.catalogue, evaluation, municipality, "de", notes, date(2026, 11, 21))
-            return context.render_html(data)
+        municipality, notes = batch.municipality_and_notes(checked)
+        html, _data = context.report_html(
+            checked.catalogue, evaluation, municipality, notes, "de", date(2026, 11, 21)
+        )
+        return html
 
 
 def plain_html(paragraphs: int) -> str:

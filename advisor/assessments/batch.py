@@ -27,6 +27,15 @@ def evaluation_of(catalogue: Catalogue, checked: exchange.Checked, today: date) 
     return evaluate(catalogue, facts(checked.answers), profile, priorities, today)
 
 
+def municipality_and_notes(checked: exchange.Checked) -> tuple[dict[str, Any], dict[str, str]]:
+    """Name and profile ids, and the answer notes, of a checked exchange file (for reports)."""
+    profile = checked.document.profile
+    municipality = {"municipality_name": profile.municipality_name} | {
+        k: getattr(profile, k) for k in PROFILE_KEYS
+    }
+    return municipality, {qid: a.note for qid, a in checked.answers.items() if a.note}
+
+
 def as_json(evaluation: Evaluation, catalogue: Catalogue, source: str | None = None) -> dict[str, Any]:
     """The machine-readable result: scores, gaps, knowledge gaps and the roadmap."""
     result, plan = evaluation.result, evaluation.plan

@@ -190,10 +190,14 @@ def _in_catalogue_order(catalogue: Catalogue, answers):
     return sorted(answers, key=lambda a: (order.get(a.question_id, len(order)), a.question_id))
 
 
+def slug(name: str) -> str:
+    """A file-name-safe, lower-case ASCII form of a municipality name ("" if none is left)."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_name(name)).strip("-").lower()
+
+
 def file_name(assessment: Assessment) -> str:
     """A download name that says what the file is, safe in a header."""
-    name = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name(assessment.municipality_name)).strip("-").lower()
-    return f"selbsteinschaetzung-{name or assessment.public_id[:8]}.json"
+    return f"selbsteinschaetzung-{slug(assessment.municipality_name) or assessment.public_id[:8]}.json"
 
 
 def ascii_name(text: str) -> str:

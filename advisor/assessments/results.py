@@ -23,8 +23,6 @@ class Evaluation:
     result: scoring.Result
     plan: roadmap.Roadmap
     answers: Mapping[str, Fact]
-    profile: Mapping[str, str | None]
-    priorities: Mapping[str, scoring.Priority]
     today: date
 
 
@@ -38,7 +36,7 @@ def evaluate(
     """Score and plan in one go."""
     result = scoring.score(catalogue, answers, profile, priorities, today)
     plan = roadmap.build(catalogue, result, answers, profile, priorities, today)
-    return Evaluation(result, plan, answers, profile, priorities, today)
+    return Evaluation(result, plan, answers, today)
 
 
 def of_assessment(

@@ -277,6 +277,23 @@ def _int(value: float | None) -> int | None:
     return None if value is None else int(round(value))
 
 
+def report_html(
+    catalogue: Catalogue,
+    evaluation: Evaluation,
+    municipality: dict[str, Any],
+    notes: dict[str, str],
+    locale: str,
+    created: date,
+    preview_base: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """Build the report's data and render it in ``locale``; return (html, data)."""
+    from flask_babel import force_locale
+
+    with force_locale(locale):
+        data = build(catalogue, evaluation, municipality, locale, notes, created)
+        return render_html(data, preview_base), data
+
+
 def render_html(context: dict[str, Any], preview_base: str | None = None) -> str:
     """The report as HTML: for WeasyPrint, or with ``preview_base`` for the browser preview."""
     env = environment({"radar_points": presentation.radar_points, "radar_axis": presentation.radar_axis})

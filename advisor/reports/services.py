@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -38,9 +37,9 @@ def report_html(
         key: getattr(assessment, key) for key in PROFILE_KEYS
     }
     notes = {a.question_id: a.note for a in assessment.answers if a.note}
-    with force_locale(locale):
-        data = report_context.build(catalogue, evaluation, municipality, locale, notes, today)
-        return report_context.render_html(data, preview_base)
+    return report_context.report_html(
+        catalogue, evaluation, municipality, notes, locale, today, preview_base
+    )[0]
 
 
 def cache_key(catalogue: Catalogue, assessment: Assessment, today: date) -> str:

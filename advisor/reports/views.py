@@ -19,7 +19,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from advisor.assessments.access import catalogue_for, load_assessment
-from advisor.assessments.exchange import ascii_name
+from advisor.assessments.exchange import slug
 from advisor.db import db
 from advisor.web import today
 
@@ -49,10 +49,7 @@ def download(aid: str) -> Response:
             "error",
         )
         return redirect(url_for("assessments.results", aid=aid), code=303)
-    name = (
-        re.sub(r"[^A-Za-z0-9]+", "-", ascii_name(assessment.municipality_name)).strip("-").lower()
-        or "kommune"
-    )
+    name = slug(assessment.municipality_name) or "kommune"
     return Response(
         report.pdf,
         mimetype="application/pdf",

@@ -20,19 +20,13 @@ TODAY = date(2026, 11, 21)
 
 
 def build_pdf(app, locale="de") -> bytes:
-    from flask_babel import force_locale
-
     with app.test_request_context():
         checked = exchange.check(app.extensions["advisor.catalogues"], FULL.read_bytes())
         evaluation = batch.evaluation_of(checked.catalogue, checked, TODAY)
-        profile = checked.document.profile
-        municipality = {"municipality_name": profile.municipality_name} | {
-            k: getattr(profile, k) for k in ("municipality_type", "state", "population_band", "staff_band")
-        }
-        notes = {q: a.note for q, a in checked.answers.items() if a.note}
-        with force_locale(locale):
-            data = report_context.build(checked.catalogue, evaluation, municipality, locale, notes, TODAY)
-            html = report_context.render_html(data)
+        municipality, notes = batch.municipality_and_notes(checked)
+        html, data = report_context.report_html(
+            checked.catalogue, evaluation, municipality, notes, locale, TODAY
+        )
         return render.render_pdf(html), data
 
 
