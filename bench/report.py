@@ -7,8 +7,10 @@ fields answered, notes, a mid-size municipality):
 - the median time to render the PDF in a warm process (WeasyPrint imported, fonts loaded);
 - the peak memory (max RSS) of a fresh process that imports everything and renders once;
 - the median time of a cached repeat download through the web app;
-- side by side in this run: WeasyPrint rendering a plain text document with the same
-  number of pages, the same fonts and page size, and the ratio of the two.
+- side by side in this run (renders interleaved): WeasyPrint rendering a plain text document
+  with the same number of pages, the same stylesheet, fonts and page template (running
+  header, "Seite x von y"), and the ratio of the two; also the ratio to the same plain
+  document without header and footer.
 Aims: render <= 1.5 s, memory <= 300 MB, cached <= 50 ms, ratio <= 1.3.
 """
 
@@ -46,7 +48,15 @@ def report_html(app) -> str:
         return html
 
 
-def plain_html(paragraphs: int) -> str:
+# The same page template as the report: A4, margins, fonts, running header, "Seite x von y".
+PAGE_FURNITURE = (
+    '<style>@page { @top-left { content: "Musterbach am See" } @top-right { content: "Text" }'
+    ' @bottom-center { content: "Seite " counter(page) " von " counter(pages) } }</style>'
+)
+
+
+def plain_html(paragraphs: int, furniture: bool = True) -> str:
+    """A plain text document: paragraphs only, with the report's stylesheet and page template."""
     text = (
         "Die Verwaltung prüft jedes Jahr, welche Leistungen online angeboten werden, und plant die nächsten "
         "Schritte gemeinsam mit dem Rat, den Beschäftigten und dem IT-Dienstleister. "
@@ -54,7 +64,11 @@ def plain_html(paragraphs: int) -> str:
     body = "".join(f"<p>{text}</p>" for _ in range(paragraphs))
     return (
         '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Plain</title>'
-        '<link rel="stylesheet" href="report.css"></head><body><main>' + body + "</main></body></html>"
+        '<link rel="stylesheet" href="report.css">'
+        + (PAGE_FURNITURE if furniture else "")
+        + "</head><body><main>"
+        + body
+        + "</main></body></html>"
     )
 
 
@@ -71,6 +85,32 @@ def timed(fn, runs: int) -> tuple[float, object]:
         result = fn()
         values.append(time.perf_counter() - start)
     return statistics.median(values), result
+
+
+def side_by_side(documents: dict[str, str], runs: int) -> dict[str, float]:
+    """Median render time of each document, the renders interleaved so drift hits all alike."""
+    from advisor.reports.render import render_pdf
+
+    values: dict[str, list[float]] = {name: [] for name in documents}
+    for _ in range(runs):
+        for name, html in documents.items():
+            start = time.perf_counter()
+            render_pdf(html)
+            values[name].append(time.perf_counter() - start)
+    return {name: statistics.median(v) for name, v in values.items()}
+
+
+def same_page_count(pages_wanted: int, furniture: bool) -> str:
+    """The plain document with as many pages as the report."""
+    from advisor.reports.render import render_pdf
+
+    paragraphs = 40
+    for _ in range(12):
+        count = pages(render_pdf(plain_html(paragraphs, furniture)))
+        if count == pages_wanted:
+            break
+        paragraphs = max(1, round(paragraphs * pages_wanted / count))
+    return plain_html(paragraphs, furniture)
 
 
 def make_app(tmp: Path):
@@ -116,18 +156,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(Path(tmp))
         html = report_html(app)
-        render_pdf(html)  # warm up: import WeasyPrint, load fonts
-        report_s, pdf = timed(lambda: render_pdf(html), args.runs)
+        pdf = render_pdf(html)  # warm up: import WeasyPrint, load fonts
         report_pages = pages(pdf)
-
-        # A plain document with the same page count, same fonts and page size.
-        paragraphs = 40
-        for _ in range(12):
-            count = pages(render_pdf(plain_html(paragraphs)))
-            if count == report_pages:
-                break
-            paragraphs = max(1, round(paragraphs * report_pages / count))
-        plain_s, plain_pdf = timed(lambda: render_pdf(plain_html(paragraphs)), args.runs)
+        plain = same_page_count(report_pages, furniture=True)
+        bare = same_page_count(report_pages, furniture=False)
+        medians = side_by_side({"report": html, "plain": plain, "bare": bare}, args.runs)
+        report_s, plain_s, bare_s = medians["report"], medians["plain"], medians["bare"]
 
         client = app.test_client()
         page = client.get("/").get_data(as_text=True)
@@ -156,9 +190,11 @@ def main() -> int:
     report = {
         "report_pages": report_pages,
         "render_median_s": round(report_s, 3),
-        "plain_pages": pages(plain_pdf),
+        "plain_pages": pages(render_pdf(plain)),
         "plain_render_median_s": round(plain_s, 3),
         "ratio": round(report_s / plain_s, 2),
+        "plain_without_header_footer_median_s": round(bare_s, 3),
+        "ratio_without_header_footer": round(report_s / bare_s, 2),
         "cached_download_median_ms": round(cached_s * 1000, 1),
         "fresh_process_max_rss_mb": round(memory["max_rss_mb"], 1),
         "aims": {

@@ -25,6 +25,7 @@ class Card:
     """One measure of the roadmap, in words."""
 
     id: str
+    number: int
     title: str
     summary: str
     first_steps: tuple[str, ...]
@@ -108,12 +109,13 @@ def build(
         )
 
     cards = []
-    for item in plan.items:
+    for number, item in enumerate(plan.items, start=1):
         measure = measures[item.measure_id]
         text = presentation.measure_text(measure, item.variant, locale)
         cards.append(
             Card(
                 id=measure.id,
+                number=number,
                 title=text.title,
                 summary=text.summary,
                 first_steps=text.first_steps,

@@ -27,7 +27,9 @@ from . import services
 from .render import REPORT_DIR, ReportError
 
 bp = Blueprint("reports", __name__)
-ASSETS = re.compile(r"^(report\.css|fonts/AtkinsonHyperlegible-(Regular|Bold|Italic|BoldItalic)\.ttf)$")
+ASSETS = re.compile(
+    r"^(report\.css|bullet\.svg|fonts/AtkinsonHyperlegible-(Regular|Bold|Italic|BoldItalic)\.ttf)$"
+)
 
 
 def _language() -> str:

@@ -103,9 +103,24 @@ def test_report_is_tagged_with_language_and_title(german):
             for child in node:
                 walk(child)
 
+    roles = []
+
+    def walk_roles(node):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            roles.append(node.get("/S"))
+            if node.get("/K") is not None:
+                walk_roles(node["/K"])
+        elif isinstance(node, list):
+            for child in node:
+                walk_roles(child)
+
     walk(root["/StructTreeRoot"])
+    walk_roles(root["/StructTreeRoot"])
     # Both charts (radar and timeline) are figures with alternative text.
     assert len(figures) == 2 and all(figures), figures
+    # Lists stay lists without marker boxes: L > LI > LBody.
+    assert roles.count("/L") >= 10 and roles.count("/LI") >= 50 and "/LBody" in roles
     xmp = root["/Metadata"].get_object().get_data()
     assert b'pdfuaid:part="1"' in xmp  # PDF/UA-1 identification
 
@@ -134,6 +149,47 @@ def test_cards_are_never_split_across_pages(german):
         step_pages = [i for i, text in enumerate(pages) if last_step in text]
         assert title_pages and step_pages, card.id
         assert set(title_pages) & set(step_pages), card.id
+
+
+def test_timeline_numbers_the_measures_like_the_cards(german):
+    pdf, data = german
+    pages = texts(pdf)
+    timeline = next(i for i, text in enumerate(pages) if "Balken: Monate ab Beginn" in text)
+    for card in data["cards"]:
+        assert f"{card.number}. {card.title[:20]}" in pages[timeline], card.id
+        card_pages = [i for i, text in enumerate(pages) if f"{card.number}. {card.title}" in text]
+        assert any(i > timeline for i in card_pages), card.id
+    assert [c.number for c in data["cards"]] == list(range(1, len(data["cards"]) + 1))
+
+
+def test_lean_user_agent_stylesheet_drops_only_unused_pseudo_elements():
+    from importlib.resources import files
+
+    import weasyprint
+
+    stock = (files(weasyprint.css) / "html5_ua.css").read_text("utf-8")
+    lean = render.lean_ua_css(stock)
+    assert "::footnote" not in lean and "::note" not in lean
+    assert "li::marker" in lean and "\n::marker" not in lean
+    dropped = set(stock.splitlines()) - set(lean.splitlines())
+    assert dropped and all(line.startswith(("::footnote-", "::note-", "::marker")) for line in dropped)
+    # The hook we override must still exist, or the lean sheet would silently not apply.
+    assert callable(getattr(weasyprint.HTML, "_ua_stylesheets", None))
+    assert issubclass(render._weasy()[0], weasyprint.HTML)
+
+
+def test_collector_thresholds_are_restored_after_renders():
+    import gc
+
+    before = gc.get_threshold()
+    with render.fewer_collections():
+        with render.fewer_collections():  # a concurrent render
+            assert gc.get_threshold()[0] == max(render.RENDER_GC_THRESHOLD, before[0])
+        assert gc.get_threshold()[0] == max(render.RENDER_GC_THRESHOLD, before[0])
+    assert gc.get_threshold() == before
+    with pytest.raises(render.ReportError):
+        render.render_pdf(None)  # fails inside WeasyPrint
+    assert gc.get_threshold() == before
 
 
 def test_render_succeeds_with_the_network_blocked(kommunal, monkeypatch):
@@ -216,7 +272,7 @@ def test_html_preview_and_assets(kommunal_app):
     html = response.get_data(as_text=True)
     assert "Musterbach am See" in html and '<html lang="de">' in html
     assert "script-src 'none'" in response.headers["Content-Security-Policy"]
-    for asset in ("report.css", "fonts/AtkinsonHyperlegible-Bold.ttf"):
+    for asset in ("report.css", "bullet.svg", "fonts/AtkinsonHyperlegible-Bold.ttf"):
         with client.get(f"/report-assets/{asset}") as response:  # a streamed file: close it
             assert response.status_code == 200
     assert client.get("/report-assets/templates/report.html").status_code == 404
