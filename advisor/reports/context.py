@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from advisor.assessments import presentation
@@ -226,7 +226,7 @@ def key_messages(
                 _(
                     "The largest gap: “%(question)s” (now level %(now)s, aim %(aim)s).",
                     question=question,
-                    now=round(gap.current_level, 1),
+                    now=_level(gap.current_level),
                     aim=gap.target_level,
                 )
             )
@@ -250,8 +250,13 @@ def key_messages(
     return messages
 
 
+def _level(value: float) -> str:
+    """A level as the reader writes it: "0", "1,5" in German (one decimal at most)."""
+    return format_decimal(round(value, 1), format="0.#")
+
+
 def _gap_text(gap) -> str:
-    text = _("now level %(now)s, aim %(aim)s", now=round(gap.current_level, 1), aim=gap.target_level)
+    text = _("now level %(now)s, aim %(aim)s", now=_level(gap.current_level), aim=gap.target_level)
     if gap.urgency.overdue:
         text += "; " + _("legal deadline passed (%(date)s)", date=format_date(gap.urgency.due, "long"))
     elif gap.urgency.due:

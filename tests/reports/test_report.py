@@ -79,6 +79,8 @@ def test_report_has_the_sections_and_the_municipalitys_data(german):
     assert "Stand laut Hauptamt" in whole  # notes recorded with the answers
     # Running header with the municipality's name and "Seite x von y" on later pages.
     assert "Musterbach am See" in pages[5] and f"Seite 6 von {len(pages)}" in pages[5]
+    # Levels are written the German way ("Stufe 0", "1,5"), never "0.0".
+    assert "derzeit Stufe 0," in whole and not re.search(r"Stufe \d\.\d", whole)
     # The table of contents carries page numbers.
     assert re.search(r"Fahrplan\s*\.*\s*\d+", pages[1])
 
