@@ -10,16 +10,26 @@ fields answered, notes, a mid-size municipality):
 - side by side in this run (renders interleaved): WeasyPrint rendering a plain text document
   with the same number of pages, the same stylesheet, fonts and page template (running
   header, "Seite x von y"), and the ratio of the two; also the ratio to the same plain
-  document without header and footer.
+  document without header and footer. Every render starts after a full collection, so no
+  document pays for collecting another's garbage.
 Aims: render <= 1.5 s, memory <= 300 MB, cached <= 50 ms, ratio <= 1.3.
+
+    .venv/bin/python bench/report.py --instructions
+
+counts the instructions each of the three renders executes, under valgrind's callgrind
+(Debian packages valgrind and gcc; a few minutes): a deterministic ratio that a busy or
+shared machine does not move. Only the renders are counted; imports and warm-up run
+uninstrumented.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -94,6 +104,7 @@ def side_by_side(documents: dict[str, str], runs: int) -> dict[str, float]:
     values: dict[str, list[float]] = {name: [] for name in documents}
     for _ in range(runs):
         for name, html in documents.items():
+            gc.collect()  # no document pays for collecting another's garbage
             start = time.perf_counter()
             render_pdf(html)
             values[name].append(time.perf_counter() - start)
@@ -139,13 +150,104 @@ def child() -> None:
     )
 
 
+# Callgrind client requests, called through ctypes around each counted render.
+SHIM = r"""
+#include <valgrind/callgrind.h>
+void begin(void) { CALLGRIND_START_INSTRUMENTATION; CALLGRIND_ZERO_STATS; }
+void end(const char *name) { CALLGRIND_DUMP_STATS_AT(name); CALLGRIND_STOP_INSTRUMENTATION; }
+"""
+
+
+def documents(app) -> dict[str, str]:
+    """The report and the two plain documents with its page count."""
+    from advisor.reports.render import render_pdf
+
+    html = report_html(app)
+    report_pages = pages(render_pdf(html))
+    return {
+        "report": html,
+        "plain": same_page_count(report_pages, furniture=True),
+        "bare": same_page_count(report_pages, furniture=False),
+    }
+
+
+def counted_child(shim: str, folder: str) -> None:
+    """Under callgrind: warm up uninstrumented, then count one render of each document."""
+    import ctypes
+
+    from advisor.reports.render import render_pdf
+
+    lib = ctypes.CDLL(shim)
+    docs = json.loads(Path(folder, "documents.json").read_text())
+    for html in docs.values():
+        render_pdf(html)
+    for name, html in docs.items():
+        gc.collect()  # as in side_by_side
+        lib.begin()
+        render_pdf(html)
+        lib.end(name.encode())
+
+
+def instructions() -> dict:
+    """Instructions per render (report, plain, bare), counted by callgrind."""
+    header = Path("/usr/include/valgrind/callgrind.h")
+    missing = [name for name in ("valgrind", "gcc") if shutil.which(name) is None]
+    if missing or not header.exists():
+        sys.exit(f"--instructions needs valgrind (with {header}) and gcc: apt-get install valgrind gcc")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "documents.json").write_text(json.dumps(documents(make_app(folder))))
+        (folder / "shim.c").write_text(SHIM)
+        subprocess.run(
+            ["gcc", "-O2", "-shared", "-fPIC", "-o", str(folder / "shim.so"), str(folder / "shim.c")],
+            check=True,
+        )
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={folder / 'callgrind.out'}",
+                sys.executable,
+                __file__,
+                "--counted-child",
+                str(folder / "shim.so"),
+                str(folder),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        counts = {}
+        for dump in folder.glob("callgrind.out.*"):
+            lines = dump.read_text().splitlines()
+            trigger = next(line for line in lines if line.startswith("desc: Trigger:"))
+            total = next(line for line in lines if line.startswith("totals:"))
+            counts[trigger.rsplit(": ", 1)[1]] = int(total.split()[1])
+    return {
+        "report_instructions": counts["report"],
+        "plain_instructions": counts["plain"],
+        "bare_instructions": counts["bare"],
+        "ratio": round(counts["report"] / counts["plain"], 3),
+        "ratio_without_header_footer": round(counts["report"] / counts["bare"], 3),
+        "aims": {"ratio_at_most_1.3": counts["report"] / counts["plain"] <= 1.3},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--counted-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child()
+        return 0
+    if args.counted_child:
+        counted_child(*args.counted_child)
+        return 0
+    if args.instructions:
+        print(json.dumps(instructions(), indent=2))
         return 0
 
     from werkzeug.datastructures import FileStorage
@@ -155,12 +257,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(Path(tmp))
-        html = report_html(app)
-        pdf = render_pdf(html)  # warm up: import WeasyPrint, load fonts
-        report_pages = pages(pdf)
-        plain = same_page_count(report_pages, furniture=True)
-        bare = same_page_count(report_pages, furniture=False)
-        medians = side_by_side({"report": html, "plain": plain, "bare": bare}, args.runs)
+        docs = documents(app)  # also warms up: imports WeasyPrint, loads the fonts
+        report_pages = pages(render_pdf(docs["report"]))
+        medians = side_by_side(docs, args.runs)
         report_s, plain_s, bare_s = medians["report"], medians["plain"], medians["bare"]
 
         client = app.test_client()
@@ -190,7 +289,7 @@ def main() -> int:
     report = {
         "report_pages": report_pages,
         "render_median_s": round(report_s, 3),
-        "plain_pages": pages(render_pdf(plain)),
+        "plain_pages": pages(render_pdf(docs["plain"])),
         "plain_render_median_s": round(plain_s, 3),
         "ratio": round(report_s / plain_s, 2),
         "plain_without_header_footer_median_s": round(bare_s, 3),
