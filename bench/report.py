@@ -17,7 +17,7 @@ Aims: render <= 1.5 s, memory <= 300 MB, cached <= 50 ms, ratio <= 1.3.
     .venv/bin/python bench/report.py --instructions
 
 counts the instructions each of the three renders executes, under valgrind's callgrind
-(Debian packages valgrind and gcc; a few minutes): a deterministic ratio that a busy or
+(Debian packages valgrind and gcc; a few minutes): a ratio (within 0.3 %) that a busy or
 shared machine does not move. Only the renders are counted; imports and warm-up run
 uninstrumented.
 """
