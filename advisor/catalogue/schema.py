@@ -42,7 +42,7 @@ class Text(Strict):
 
 Score = Annotated[float, Field(ge=0, le=1)]
 Level = Annotated[int, Field(ge=0, le=4, strict=True)]
-ProfileKey = Literal["municipality_type", "state", "population_band", "staff_band"]
+ProfileKey = Literal["municipality_type", "state", "population_band", "staff_band", "association_kind"]
 
 
 class Option(Strict):
@@ -102,15 +102,27 @@ class Trigger(Strict):
 
 
 class Duty(Strict):
-    """A legal duty with a deadline; questions and measures refer to it for urgency."""
+    """A legal duty, dated or standing; questions and measures refer to it for urgency.
+
+    Whom it binds is either a task (:class:`Task`: the types that carry it, per Land) or
+    ``applies_to`` (types), optionally narrowed to some Länder by ``states``.
+    """
 
     id: Slug
     title: Text
     description: Text
+    #: The legal basis in a few words (law and paragraph), shown beside the date.
+    basis: Text | None = None
     #: Deadlines, the first whose profile conditions hold applies; an empty ``when`` always holds.
-    deadlines: Annotated[list[Deadline], Field(min_length=1)]
-    #: Municipality types the duty concerns (empty: all).
+    deadlines: list[Deadline] = []
+    #: A standing duty without a date says so, and why (e.g. "OZG 2.0 set no new deadline").
+    no_deadline: Text | None = None
+    #: Municipality types the duty concerns (empty: all), unless ``task`` says who carries it.
     applies_to: list[str] = []
+    #: The task (catalogue ``tasks``) whose carrier the duty binds, Land by Land.
+    task: Slug | None = None
+    #: Länder whose law creates or carries the duty (empty: every Land).
+    states: list[str] = []
     sources: Annotated[list[Source], Field(min_length=1)]
 
 
@@ -164,6 +176,10 @@ class Question(Strict):
     frameworks: dict[Slug, list[Slug]] = {}
     #: A legal duty (catalogue.yaml ``duties``) this question measures compliance with.
     duty: Slug | None = None
+    #: Who carries what the question asks about (catalogue.yaml ``tasks``): decides per type
+    #: and Land whether the question counts, is information about the administration, or
+    #: is usually someone else's.
+    task: Slug | None = None
     sources: list[Source] = []
 
     @property
@@ -180,12 +196,22 @@ class FieldFile(Strict):
 
 
 class ProfileOption(Strict):
-    """A choice in the municipality profile (type, state, size band)."""
+    """A choice in the municipality profile (type, state, size band, kind of administration)."""
 
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+-]{1,32}$", strict=True)]
     label: Text
+    #: Plain-language explanation shown with the choice.
+    description: Text | None = None
     min: int | None = None
     max: int | None = None
+    #: Types: the type whose body runs this type's administration (an Ortsgemeinde's
+    #: Verbandsgemeinde); tasks that body carries are information, not the member's score.
+    administered_by: str | None = None
+    #: Types: roles (offices, posts) this type does not have; its measure texts must not name them.
+    lacks_roles: list[NonEmpty] = []
+    #: Kinds of administration: the Länder that have them, and how to address one ("Ihre …").
+    states: list[str] = []
+    your: Text | None = None
 
 
 class Profile(Strict):
@@ -195,6 +221,9 @@ class Profile(Strict):
     states: Annotated[list[ProfileOption], Field(min_length=1)]
     population_bands: Annotated[list[ProfileOption], Field(min_length=1)]
     staff_bands: Annotated[list[ProfileOption], Field(min_length=1)]
+    #: Amt, Verbandsgemeinde, Samtgemeinde, Verwaltungsgemeinschaft: asked of the types
+    #: that are, or belong to, such a body.
+    association_kinds: list[ProfileOption] = []
 
 
 class FieldRef(Strict):
@@ -207,11 +236,44 @@ class FieldRef(Strict):
 
 
 class Migration(Strict):
-    """How answers exported against an older catalogue version map onto this one."""
+    """How answers and profiles of an older catalogue version map onto this one."""
 
     from_version: NonEmpty
     renamed: dict[str, str] = {}
     removed: list[str] = []
+    #: Profile key -> old value -> new values; one value maps, several are offered to the
+    #: user once (a band that was split).
+    profile: dict[ProfileKey, dict[str, Annotated[list[str], Field(min_length=1)]]] = {}
+    #: What changed, in a few sentences the user sees once after the upgrade.
+    note: Text | None = None
+
+
+class TaskRule(Strict):
+    """Which municipality types carry a task, in some Länder or (without ``states``) elsewhere."""
+
+    states: list[str] = []
+    responsible: list[str]
+    sources: Annotated[list[Source], Field(min_length=1)]
+
+
+class Task(Strict):
+    """A public task and who carries it; questions and duties refer to it."""
+
+    id: Slug
+    title: Text
+    #: Land-specific rules first; the last rule, without ``states``, holds everywhere else.
+    rules: Annotated[list[TaskRule], Field(min_length=1)]
+    #: Whether types that do not carry the task are asked about it at all (they may
+    #: answer "nicht zuständig"); False skips the question for them.
+    ask_others: bool = True
+
+
+class Sizing(Strict):
+    """How a measure's person-days and months scale for a profile (first matching rule)."""
+
+    when: list[Condition] = []
+    person_days: Annotated[float, Field(gt=0, le=50)]
+    duration: Annotated[float, Field(gt=0, le=5)]
 
 
 class Raise(Strict):
@@ -228,6 +290,12 @@ class Variant(Strict):
     title: Text | None = None
     summary: Text | None = None
     first_steps: Annotated[list[Text], Field(min_length=3, max_length=5)] | None = None
+    responsible: Text | None = None
+    #: Own effort and months of this variant, instead of the measure's scaled by ``sizing``.
+    person_days: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)] | None = None
+    duration_months: (
+        Annotated[list[Annotated[int, Field(ge=0, le=60)]], Field(min_length=2, max_length=2)] | None
+    ) = None
 
 
 class Hint(Strict):
@@ -261,6 +329,8 @@ class Measure(Strict):
     funding: list[Hint] = []
     good_practice: list[Hint] = []
     duty: Slug | None = None
+    #: Whether person-days and months scale with the profile (catalogue ``sizing``).
+    sized: bool = True
     sources: list[Source] = []
 
 
@@ -283,6 +353,10 @@ class CatalogueFile(Strict):
     measure_files: list[NonEmpty] = []
     frameworks: dict[Slug, Framework] = {}
     duties: list[Duty] = []
+    #: The date up to which the legal content was checked ("Rechtsstand").
+    legal_as_of: date | None = None
+    tasks: list[Task] = []
+    sizing: list[Sizing] = []
     migrations: list[Migration] = []
 
 
