@@ -15,6 +15,10 @@ No Flask, no SQLAlchemy; deterministic (every ordering ends in a stable tie-brea
    parallel projects. What does not fit is listed as "later".
 5. Projected field scores after each phase assume each scheduled measure reaches the
    levels it raises its questions to.
+
+Person-days and months are sized to the municipality: a variant's own figures, else the
+measure's scaled by the catalogue's ``sizing`` rule for the profile (a Landkreis's e-file
+programme is several times a small town's), and the effort class follows the result.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from advisor.catalogue.loader import Catalogue
-from advisor.catalogue.schema import Measure, Trigger
+from advisor.catalogue.schema import EFFORT_PERSON_DAYS, Measure, Trigger
 from advisor.rules import Fact, all_hold, triggered
 from advisor.scoring import (
     DEFAULT_RELEVANCE,
@@ -65,6 +69,37 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Size:
+    """A measure's effort for one municipality."""
+
+    person_days: tuple[int, int]
+    duration_months: tuple[int, int]
+    effort: str
+
+    @property
+    def mean_person_days(self) -> float:
+        """The midpoint the schedule plans with."""
+        return (self.person_days[0] + self.person_days[1]) / 2
+
+
+def size(catalogue: Catalogue, measure: Measure, profile: Mapping[str, str | None]) -> Size:
+    """Person-days, months and effort class of a measure for this profile."""
+    index = _variant(measure, catalogue, profile)
+    variant = measure.variants[index] if index is not None else None
+    days, months = measure.person_days, measure.duration_months
+    if variant is not None and variant.person_days is not None:
+        days = variant.person_days
+        months = variant.duration_months or months
+    elif measure.sized:
+        rule = next((z for z in catalogue.sizing if all_hold(z.when, {}, {}, profile)), None)
+        if rule is not None:
+            days = [max(1, round(d * rule.person_days)) for d in days]
+            months = [min(60, max(1, round(m * rule.duration))) for m in months]
+    effort = next((k for k, (_, high) in EFFORT_PERSON_DAYS.items() if days[1] <= high), "L")
+    return Size((days[0], days[1]), (months[0], months[1]), effort)
+
+
+@dataclass(frozen=True)
 class Lift:
     """Score points a measure is expected to add to one field."""
 
@@ -83,6 +118,7 @@ class Item:
     end_month: int
     effort: str
     person_days: float
+    size: Size
     benefit: float
     quick_win: bool
     pulled_in: bool
@@ -126,6 +162,7 @@ class _Candidate:
     lifts: tuple[Lift, ...]
     urgency: Urgency
     reasons: tuple[Reason, ...]
+    size: Size
     pulled_in: bool = False
     quick_win: bool = False
     trigger: Trigger | None = None  # reasons are spelled out only for scheduled measures
@@ -133,8 +170,7 @@ class _Candidate:
 
     @property
     def person_days(self) -> float:
-        low, high = self.measure.person_days
-        return (low + high) / 2
+        return self.size.mean_person_days
 
 
 def build(
@@ -147,7 +183,7 @@ def build(
 ) -> Roadmap:
     """Select, rank and schedule measures; project field scores per phase."""
     measures = {m.id: m for m in catalogue.measures}
-    urgencies = {d.id: duty_urgency(d, profile, today) for d in catalogue.duties}
+    urgencies = {d.id: duty_urgency(catalogue, d, profile, today) for d in catalogue.duties}
     field_weights = _applicable_weights(result)
     field_order = {f.id: i for i, f in enumerate(catalogue.fields)}
 
@@ -162,7 +198,9 @@ def build(
                 *reasons,
                 Reason("duty", duty_id=urgency.duty_id, due=urgency.due, overdue=urgency.overdue),
             )
-        return _Candidate(measure, benefit, lifts, urgency, reasons, pulled_in)
+        return _Candidate(
+            measure, benefit, lifts, urgency, reasons, size(catalogue, measure, profile), pulled_in
+        )
 
     candidates: dict[str, _Candidate] = {}
     for measure in catalogue.measures:
@@ -177,7 +215,7 @@ def build(
         benefits = sorted(c.benefit for c in candidates.values())
         median = benefits[len(benefits) // 2]
         for c in candidates.values():
-            c.quick_win = c.measure.effort == "S" and c.benefit >= median
+            c.quick_win = c.size.effort == "S" and c.benefit >= median
             c.rank = _rank_key(c)
 
     ranked = sorted(candidates.values(), key=lambda c: c.rank)
@@ -206,7 +244,7 @@ def build(
             if item is None:
                 later.append(measure.id)
                 return None
-            earliest = max(earliest, item.start_month + prerequisite.measure.duration_months[0])
+            earliest = max(earliest, item.start_month + item.size.duration_months[0])
         for number, start, end in PHASES:
             begin = max(start, earliest)
             if begin >= end:
@@ -224,9 +262,10 @@ def build(
                 field_id=measure.field,
                 phase=number,
                 start_month=begin,
-                end_month=begin + measure.duration_months[1],
-                effort=measure.effort,
+                end_month=begin + candidate.size.duration_months[1],
+                effort=candidate.size.effort,
                 person_days=candidate.person_days,
+                size=candidate.size,
                 benefit=candidate.benefit,
                 quick_win=candidate.quick_win,
                 pulled_in=candidate.pulled_in,

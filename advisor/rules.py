@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.catalogue.schema import Condition, Question, Trigger
+from advisor.catalogue.schema import Condition, ProfileOption, Question, Task, TaskRule, Trigger
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,36 @@ class Fact:
 
 Answers = Mapping[str, Fact]
 Profile = Mapping[str, str | None]
+
+#: How a task stands for one profile: the municipality carries it (``own``: scored); its
+#: joint administration does (``administration``: an Ortsgemeinde records it as
+#: information, unscored); someone else does (``other``: "nicht zuständig" comes first);
+#: or it is not asked at all (``skip``).
+OWN, ADMINISTRATION, OTHER, SKIP = "own", "administration", "other", "skip"
+
+
+def task_rule(task: Task, state: str | None) -> TaskRule:
+    """The rule that holds in this Land: its own rule, else the general one (the last)."""
+    return next((r for r in task.rules if state in r.states), task.rules[-1])
+
+
+def responsibility(task: Task | None, types: Mapping[str, ProfileOption], profile: Profile) -> str:
+    """Who carries ``task`` for this profile; see :data:`OWN` and the other states.
+
+    Without a task, or without a type in the profile, every question counts as the
+    municipality's own: nothing is hidden from someone who has not said what they are.
+    """
+    kind = profile.get("municipality_type")
+    if task is None or kind is None:
+        return OWN
+    responsible = task_rule(task, profile.get("state")).responsible
+    if kind in responsible:
+        return OWN
+    option = types.get(kind)
+    if option is not None and option.administered_by in responsible:
+        return ADMINISTRATION
+    asked = task.ask_others if isinstance(task.ask_others, bool) else kind in task.ask_others
+    return OTHER if asked else SKIP
 
 
 def condition_holds(

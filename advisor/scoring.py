@@ -7,6 +7,11 @@ catalogue's rules). A field's score is the weighted mean over its *applicable*
 questions, times 100: "nicht zuständig" removes a question from the maximum (as the
 European Energy Award reduces achievable points to what a municipality is responsible
 for), "weiß nicht" and unanswered questions score 0 and lower the field's confidence.
+
+Who carries a question's task decides whether it counts at all (catalogue ``tasks``): an
+Ortsgemeinde's answers about what its Verbandsgemeinde runs are information
+(``delegated``), and questions about tasks a type is never asked about are ``skipped``;
+neither counts towards the maximum.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from advisor import rules
 from advisor.catalogue.loader import Catalogue
 from advisor.catalogue.schema import Duty, Question
 from advisor.rules import Fact, all_hold
@@ -32,6 +38,10 @@ BANDS = (
 DEFAULT_TARGET = 3
 DEFAULT_RELEVANCE = 3
 STRENGTH_THRESHOLD = 0.75  # level 3 or better
+#: Question states that take a question out of the maximum.
+NOT_APPLICABLE = ("not_responsible", "delegated", "skipped")
+#: Urgency of a duty that binds without a date (a standing duty such as the OZG's).
+STANDING_DUTY = 1.5
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,7 @@ class QuestionScore:
 
     question_id: str
     field_id: str
-    state: str  # answered | unknown | not_responsible | unanswered
+    state: str  # answered | unknown | not_responsible | unanswered | delegated | skipped
     score: float | None  # 0..1; None when not applicable
     weight: float
 
@@ -60,7 +70,7 @@ class QuestionScore:
     @property
     def applicable(self) -> bool:
         """Counts towards the field's maximum."""
-        return self.state != "not_responsible"
+        return self.state not in NOT_APPLICABLE
 
     @property
     def known(self) -> bool:
@@ -81,6 +91,8 @@ class FieldScore:
     unknown: tuple[str, ...]
     unanswered: tuple[str, ...]
     not_responsible: tuple[str, ...]
+    #: Questions about what the municipality's joint administration runs: information only.
+    delegated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,20 +182,35 @@ def _interpolate(question: Question, value: float) -> float:
     return scale[-1].score
 
 
-def duty_urgency(duty: Duty | None, profile: Mapping[str, str | None], today: date) -> Urgency:
+def duty_binds(catalogue: Catalogue, duty: Duty, profile: Mapping[str, str | None]) -> bool:
+    """Whether a duty binds this municipality.
+
+    It does when the municipality carries the duty's task (or is one of the types the duty
+    applies to) in a Land the duty concerns. Unknown profile values bind.
+    """
+    land = profile.get("state")
+    if duty.states and land is not None and land not in duty.states:
+        return False
+    if duty.task is not None:
+        task = catalogue.task_map.get(duty.task)
+        return rules.responsibility(task, catalogue.type_map, profile) == rules.OWN
+    kind = profile.get("municipality_type")
+    return not duty.applies_to or kind is None or kind in duty.applies_to
+
+
+def duty_urgency(
+    catalogue: Catalogue, duty: Duty | None, profile: Mapping[str, str | None], today: date
+) -> Urgency:
     """Urgency factor of a legal duty for this profile.
 
-    Overdue 3, due within a year 2.5, within three years 2, later 1.5; 1 without a duty
-    or when the duty does not concern this type of municipality.
+    Overdue 3, due within a year 2.5, within three years 2, later 1.5; a standing duty
+    without a date 1.5; 1 without a duty or when the duty does not bind this municipality.
     """
-    if duty is None:
-        return Urgency(1.0)
-    kind = profile.get("municipality_type")
-    if duty.applies_to and kind is not None and kind not in duty.applies_to:
+    if duty is None or not duty_binds(catalogue, duty, profile):
         return Urgency(1.0)
     deadline = next((d for d in duty.deadlines if all_hold(d.when, {}, {}, profile)), None)
     if deadline is None:
-        return Urgency(1.0)
+        return Urgency(STANDING_DUTY, duty.id) if duty.no_deadline is not None else Urgency(1.0)
     days = (deadline.due - today).days
     factor = 3.0 if days < 0 else 2.5 if days <= 365 else 2.0 if days <= 3 * 365 else 1.5
     return Urgency(factor, duty.id, deadline.due, days < 0)
@@ -197,12 +224,18 @@ def score(
     today: date,
 ) -> Result:
     """Score an assessment: fields, overall, strengths, gaps and knowledge gaps."""
-    urgencies = {d.id: duty_urgency(d, profile, today) for d in catalogue.duties}
+    urgencies = {d.id: duty_urgency(catalogue, d, profile, today) for d in catalogue.duties}
     questions: dict[str, QuestionScore] = {}
     fields = []
     for field in catalogue.fields:
         for q in field.questions:
-            state, value = answer_score(q, answers.get(q.id))
+            carrier = catalogue.responsibility(q, profile)
+            if carrier == rules.SKIP:
+                state, value = "skipped", None
+            elif carrier == rules.ADMINISTRATION:
+                state, value = "delegated", None
+            else:
+                state, value = answer_score(q, answers.get(q.id))
             questions[q.id] = QuestionScore(q.id, field.id, state, value, q.weight)
         fields.append(field_score(field.id, [questions[q.id] for q in field.questions]))
     applicable = [f.score for f in fields if f.score is not None]
@@ -251,4 +284,5 @@ def field_score(field_id: str, scores: list[QuestionScore]) -> FieldScore:
         unknown=tuple(s.question_id for s in scores if s.state == "unknown"),
         unanswered=tuple(s.question_id for s in scores if s.state == "unanswered"),
         not_responsible=tuple(s.question_id for s in scores if s.state == "not_responsible"),
+        delegated=tuple(s.question_id for s in scores if s.state == "delegated"),
     )

@@ -12,7 +12,7 @@ from advisor.db import db
 from advisor.web import catalogues
 
 from . import services
-from .models import Assessment
+from .models import Assessment, Status
 
 #: How many assessments one browser session remembers (cookie size stays small).
 MAX_REMEMBERED = 12
@@ -29,12 +29,24 @@ def remember(assessment: Assessment, token: str) -> None:
 
 
 def load_assessment(aid: str) -> Assessment:
-    """The assessment with this public id, if this browser holds its token; else 404."""
+    """The assessment with this public id, if this browser holds its token; else 404.
+
+    An assessment still in progress moves onto a newer catalogue version when it is
+    opened (the user is told what changed); a completed one keeps the version its results
+    were given with until the user asks for the upgrade.
+    """
     token = session.get("tokens", {}).get(aid)
     assessment = services.get_by_public_id(db.session, aid) if token else None
     if assessment is None or not services.token_matches(token, assessment):
         abort(404)
+    keep_current(assessment)
     return assessment
+
+
+def keep_current(assessment: Assessment) -> None:
+    """Move an assessment in progress onto the newer catalogue version, if there is one."""
+    if assessment.status is Status.IN_PROGRESS:
+        services.upgrade_catalogue(db.session, catalogues(), assessment)
 
 
 def catalogue_for(assessment: Assessment) -> Catalogue:

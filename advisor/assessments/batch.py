@@ -22,17 +22,15 @@ from .results import PROFILE_KEYS, Evaluation, evaluate, facts
 def evaluation_of(catalogue: Catalogue, checked: exchange.Checked, today: date) -> Evaluation:
     """Score and plan a checked exchange file."""
     document = checked.document
-    profile = {key: getattr(document.profile, key) for key in PROFILE_KEYS}
+    profile = {key: checked.profile[key] for key in PROFILE_KEYS}
     priorities = {k: Priority(v.relevance, v.target_level) for k, v in document.priorities.items()}
     return evaluate(catalogue, facts(checked.answers), profile, priorities, today)
 
 
 def municipality_and_notes(checked: exchange.Checked) -> tuple[dict[str, Any], dict[str, str]]:
     """Name and profile ids, and the answer notes, of a checked exchange file (for reports)."""
-    profile = checked.document.profile
-    municipality = {"municipality_name": profile.municipality_name} | {
-        k: getattr(profile, k) for k in PROFILE_KEYS
-    }
+    profile = checked.profile
+    municipality = {"municipality_name": profile["municipality_name"]} | {k: profile[k] for k in PROFILE_KEYS}
     return municipality, {qid: a.note for qid, a in checked.answers.items() if a.note}
 
 
@@ -55,6 +53,7 @@ def as_json(evaluation: Evaluation, catalogue: Catalogue, source: str | None = N
                 "unknown": list(f.unknown),
                 "unanswered": list(f.unanswered),
                 "not_responsible": list(f.not_responsible),
+                "delegated": list(f.delegated),
             }
             for f in result.fields
         ],

@@ -29,6 +29,7 @@ from pydantic import (
 from sqlalchemy.orm import Session
 
 from advisor.catalogue import Catalogue
+from advisor.catalogue.migrate import NoMigration, carry_over
 from advisor.db import utcnow
 
 from .answers import NOTE_MAX_LENGTH, AnswerInput, InvalidAnswer, normalise
@@ -83,6 +84,8 @@ class ProfileEntry(_Strict):
     state: ShortText | None = None
     population_band: ShortText | None = None
     staff_band: ShortText | None = None
+    association_kind: ShortText | None = None
+    association_name: ShortText = ""
     it_provider: ShortText = ""
 
 
@@ -271,6 +274,10 @@ class Checked:
     document: ExchangeFile
     answers: dict[str, AnswerInput]
     respondents: list[tuple[RespondentEntry, dict[str, AnswerInput]]]
+    #: The profile in this catalogue version (mapped when the file is older).
+    profile: dict[str, Any]
+    #: Set when the file was carried over from an older version: what the user is told and asked.
+    upgrade_notice: dict[str, Any] | None = None
 
 
 def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
@@ -281,15 +288,28 @@ def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
         raise ImportRefused(
             [_l("The file belongs to an unknown catalogue “%(id)s”.", id=document.catalogue.id)]
         )
-    renamed, removed = _migration(catalogue, document.catalogue.version)
+    version = document.catalogue.version
+    try:
+        # The profile is carried first; answers follow the same rule inside ``clean``.
+        carried = carry_over(catalogue, version, {}, document.profile.model_dump())
+    except NoMigration:
+        raise ImportRefused(
+            [
+                _l(
+                    "The file was saved with catalogue version %(theirs)s; this installation uses "
+                    "version %(ours)s and has no rule for carrying answers over. Please ask the "
+                    "operator of this installation.",
+                    theirs=version,
+                    ours=catalogue.version,
+                )
+            ]
+        ) from None
     problems: list[Any] = []
 
     def clean(answers: dict[str, AnswerEntry], where: str) -> dict[str, AnswerInput]:
         result: dict[str, AnswerInput] = {}
-        for old_id, entry in answers.items():
-            if old_id in removed:
-                continue
-            question_id = renamed.get(old_id, old_id)
+        moved = carry_over(catalogue, version, {k: (k, v) for k, v in answers.items()}, {}).answers
+        for question_id, (old_id, entry) in moved.items():
             question = catalogue.questions.get(question_id)
             if question is None:
                 problems.append(_l("%(where)s: unknown question “%(id)s”.", where=where, id=old_id))
@@ -308,14 +328,15 @@ def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
     respondents = [
         (r, clean(r.answers, f"respondents.{i}.answers")) for i, r in enumerate(document.respondents)
     ]
-    profile = document.profile
+    profile = carried.profile
     for key, options in (
         ("municipality_type", catalogue.profile.municipality_types),
         ("state", catalogue.profile.states),
         ("population_band", catalogue.profile.population_bands),
         ("staff_band", catalogue.profile.staff_bands),
+        ("association_kind", catalogue.profile.association_kinds),
     ):
-        value = getattr(profile, key)
+        value = profile.get(key)
         if value is not None and value not in {o.id for o in options}:
             problems.append(_l("profile.%(key)s: unknown value “%(value)s”.", key=key, value=value))
     for field_id in document.priorities:
@@ -323,7 +344,14 @@ def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
             problems.append(_l("priorities: unknown field “%(id)s”.", id=field_id))
     if problems:
         raise ImportRefused(problems[:MAX_PROBLEMS])
-    return Checked(catalogue, document, answers, respondents)
+    notice = None
+    if version != catalogue.version:
+        notice = {
+            "from": version,
+            "to": catalogue.version,
+            "choices": {k: list(v) for k, v in carried.choices.items()},
+        }
+    return Checked(catalogue, document, answers, respondents, profile, notice)
 
 
 def import_assessment(
@@ -331,10 +359,11 @@ def import_assessment(
 ) -> tuple[Assessment, str]:
     """Create a new assessment from an exchange file; return it and its new resume token."""
     checked = check(catalogues, raw)
-    catalogue, document, profile = checked.catalogue, checked.document, checked.document.profile
+    catalogue, document = checked.catalogue, checked.document
     assessment, token = create_assessment(session, catalogue, document.locale)
     for key in PROFILE_FIELDS:
-        setattr(assessment, key, getattr(profile, key))
+        setattr(assessment, key, checked.profile[key])
+    assessment.upgrade_notice = checked.upgrade_notice
     for question_id, answer in checked.answers.items():
         if answer.value is not None or answer.state is not AnswerState.ANSWERED or answer.note:
             assessment.answers.append(
@@ -356,25 +385,6 @@ def import_assessment(
         assessment.completed_at = document.completed_at or utcnow()
     session.flush()
     return assessment, token
-
-
-def _migration(catalogue: Catalogue, version: str) -> tuple[dict[str, str], set[str]]:
-    if version == catalogue.version:
-        return {}, set()
-    for migration in catalogue.migrations:
-        if migration.from_version == version:
-            return dict(migration.renamed), set(migration.removed)
-    raise ImportRefused(
-        [
-            _l(
-                "The file was saved with catalogue version %(theirs)s; this installation uses "
-                "version %(ours)s and has no rule for carrying answers over. Please ask the "
-                "operator of this installation.",
-                theirs=version,
-                ours=catalogue.version,
-            )
-        ]
-    )
 
 
 def json_schema() -> dict[str, Any]:

@@ -258,6 +258,8 @@ def profile_form_class(catalogue: Catalogue) -> type[FlaskForm]:
                 "state": OptionalSelectField(values=ids(p.states)),
                 "population_band": OptionalRadioField(values=ids(p.population_bands)),
                 "staff_band": OptionalRadioField(values=ids(p.staff_bands)),
+                "association_kind": OptionalRadioField(values=ids(p.association_kinds)),
+                "association_name": StringField(validators=[Length(max=200, message=TOO_LONG)]),
                 "it_provider": StringField(validators=[Length(max=200, message=TOO_LONG)]),
             },
         )
@@ -266,7 +268,7 @@ def profile_form_class(catalogue: Catalogue) -> type[FlaskForm]:
 
 
 PROFILE_KEYS = {"csrf_token", "nav", *PROFILE_FIELDS}
-TEXT_PROFILE_FIELDS = ("municipality_name", "it_provider")
+TEXT_PROFILE_FIELDS = ("municipality_name", "association_name", "it_provider")
 
 
 def profile_from_form(form: FlaskForm) -> dict[str, str | None]:

@@ -26,5 +26,7 @@ PROFILE_LABELS = {
     "state": _l("Federal state"),
     "population_band": _l("Population"),
     "staff_band": _l("Administrative staff"),
+    "association_kind": _l("Joint administration"),
+    "association_name": _l("Name of the joint administration"),
     "it_provider": _l("IT service provider"),
 }

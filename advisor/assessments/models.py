@@ -79,7 +79,14 @@ class Assessment(Base):
     state: Mapped[str | None] = mapped_column(String(32))
     population_band: Mapped[str | None] = mapped_column(String(32))
     staff_band: Mapped[str | None] = mapped_column(String(32))
+    # Amt, Verbandsgemeinde, Samtgemeinde or Verwaltungsgemeinschaft: the kind of joint
+    # administration a member municipality belongs to (or that the assessed body is), and its name.
+    association_kind: Mapped[str | None] = mapped_column(String(32))
+    association_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     it_provider: Mapped[str] = mapped_column(String(200), default="")
+    # After a catalogue upgrade: {"from": version, "to": version, "choices": {profile key:
+    # [values]}, "unanswerable": [question ids]}; shown once, cleared when acknowledged.
+    upgrade_notice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", lazy="selectin"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from advisor import rules, scoring
 from advisor.catalogue import Catalogue, Question, Text
-from advisor.catalogue.schema import Measure
+from advisor.catalogue.schema import Duty, Measure
 from advisor.roadmap import Reason
 from advisor.rules import Fact
 
@@ -64,20 +68,120 @@ class MeasureText:
     title: str
     summary: str
     first_steps: tuple[str, ...]
+    responsible: str
 
 
-def measure_text(measure: Measure, variant: int | None, locale: str) -> MeasureText:
-    """Title, summary and first steps; a profile variant replaces what it defines."""
+#: Where measure texts name the municipality's joint administration ("Bitten Sie {administration} …").
+ADMINISTRATION_PLACEHOLDER = "{administration}"
+
+
+def administration_phrase(catalogue: Catalogue, kind: str | None, locale: str) -> str:
+    """How measures address the joint administration: "Ihre Verbandsgemeinde", "Ihr Amt" …."""
+    option = next((k for k in catalogue.profile.association_kinds if k.id == kind), None)
+    if option is not None and option.your is not None:
+        return option.your.get(locale)
+    return _("your joint administration")
+
+
+def upgrade_note(catalogue: Catalogue, notice: Mapping[str, Any] | None, locale: str) -> str:
+    """What changed with the catalogue version an assessment was moved onto ("" when nothing to say)."""
+    if not notice or "from" not in notice:
+        return ""
+    migration = next((m for m in catalogue.migrations if m.from_version == notice["from"]), None)
+    if migration is not None and migration.note is not None:
+        return migration.note.get(locale)
+    return _(
+        "The questionnaire was updated from version %(old)s to %(new)s.", old=notice["from"], new=notice["to"]
+    )
+
+
+def measure_text(measure: Measure, variant: int | None, locale: str, administration: str = "") -> MeasureText:
+    """Title, summary, first steps and who is responsible; a profile variant replaces what it defines."""
     chosen = measure.variants[variant] if variant is not None else None
+    administration = administration or _("your joint administration")
 
-    def pick(name: str) -> Text:
+    def text(value: Text) -> str:
+        return value.get(locale).replace(ADMINISTRATION_PLACEHOLDER, administration)
+
+    def pick(name: str) -> str:
         own = getattr(chosen, name, None) if chosen is not None else None
-        return own or getattr(measure, name)
+        return text(own or getattr(measure, name))
 
     steps = (chosen.first_steps if chosen is not None and chosen.first_steps else None) or measure.first_steps
-    return MeasureText(
-        pick("title").get(locale), pick("summary").get(locale), tuple(s.get(locale) for s in steps)
-    )
+    return MeasureText(pick("title"), pick("summary"), tuple(text(s) for s in steps), pick("responsible"))
+
+
+@dataclass(frozen=True)
+class DutyStatement:
+    """A legal duty as the results page and the report state it."""
+
+    title: str
+    basis: str
+    deadline: str
+    binds: str
+    binds_you: bool
+    description: str
+    sources: tuple[str, ...]
+
+
+def duty_statements(
+    catalogue: Catalogue, profile: Mapping[str, str | None], today: date, locale: str
+) -> list[DutyStatement]:
+    """Every duty of the catalogue: its basis, its date (or that it has none), whom it binds."""
+    types = {t.id: t.label.get(locale) for t in catalogue.profile.municipality_types}
+    states = {s.id: s.label.get(locale) for s in catalogue.profile.states}
+    out = []
+    for duty in catalogue.duties:
+        deadline = next((d for d in duty.deadlines if rules.all_hold(d.when, {}, {}, profile)), None)
+        if deadline is not None:
+            when = format_date(deadline.due, "long")
+            text = (
+                _("deadline passed (%(date)s)", date=when)
+                if deadline.due < today
+                else _("due %(date)s", date=when)
+            )
+        elif duty.no_deadline is not None:
+            text = duty.no_deadline.get(locale)
+        else:
+            text = _("no deadline for your municipality")
+        out.append(
+            DutyStatement(
+                title=duty.title.get(locale),
+                basis=duty.basis.get(locale) if duty.basis else "",
+                deadline=text,
+                binds=_binds(catalogue, duty, types, states),
+                binds_you=scoring.duty_binds(catalogue, duty, profile),
+                description=duty.description.get(locale),
+                sources=tuple(duty.sources),
+            )
+        )
+    return out
+
+
+def _binds(catalogue: Catalogue, duty: Duty, types: dict[str, str], states: dict[str, str]) -> str:
+    if duty.task is not None and (task := catalogue.task_map.get(duty.task)) is not None:
+        parts = []
+        for rule in task.rules:
+            names = ", ".join(types.get(t, t) for t in rule.responsible) or _("no municipal body")
+            if rule.states:
+                parts.append(
+                    _(
+                        "in %(states)s: %(types)s",
+                        states=", ".join(states.get(s, s) for s in rule.states),
+                        types=names,
+                    )
+                )
+            elif len(task.rules) > 1:
+                parts.append(_("elsewhere: %(types)s", types=names))
+            else:
+                parts.append(names)
+        return "; ".join(parts)
+    names = ", ".join(types.get(t, t) for t in duty.applies_to) or _("all types of municipality")
+    if duty.states:
+        return _(
+            "in %(states)s: %(types)s", states=", ".join(states.get(s, s) for s in duty.states), types=names
+        )
+    return names
 
 
 def reason_text(reason: Reason, catalogue: Catalogue, answers: dict[str, Fact], locale: str) -> str:
@@ -97,7 +201,9 @@ def reason_text(reason: Reason, catalogue: Catalogue, answers: dict[str, Fact], 
     if reason.kind == "duty":
         duty = next((d for d in catalogue.duties if d.id == reason.duty_id), None)
         title = duty.title.get(locale) if duty else reason.duty_id
-        when = format_date(reason.due, "long") if reason.due else ""
+        if reason.due is None:
+            return _("Legal duty “%(duty)s”: it applies now, without a deadline.", duty=title)
+        when = format_date(reason.due, "long")
         if reason.overdue:
             return _("Legal duty “%(duty)s”: the deadline (%(date)s) has passed.", duty=title, date=when)
         return _("Legal duty “%(duty)s”: deadline %(date)s.", duty=title, date=when)

@@ -13,7 +13,7 @@ from advisor.rules import Fact
 from .answers import AnswerInput
 from .models import Assessment
 
-PROFILE_KEYS = ("municipality_type", "state", "population_band", "staff_band")
+PROFILE_KEYS = ("municipality_type", "state", "population_band", "staff_band", "association_kind")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from advisor.catalogue import Catalogue, catalogue_as_dict, catalogue_from_dict
+from advisor.catalogue.migrate import carry_over
 from advisor.db import utcnow
+from advisor.rules import OTHER, OWN
 
 from .answers import AnswerInput, InvalidAnswer, is_answered, normalise
 from .models import Answer, AnswerState, Assessment, CatalogueSnapshot, Priority, Status
@@ -32,8 +34,14 @@ PROFILE_FIELDS = (
     "state",
     "population_band",
     "staff_band",
+    "association_kind",
+    "association_name",
     "it_provider",
 )
+#: Responsibilities whose questions are asked and count.
+SCORED = (OWN, OTHER)
+#: Profile entries a municipality may leave empty.
+OPTIONAL_PROFILE_FIELDS = ("it_provider", "association_name")
 
 
 class UnknownQuestion(LookupError):
@@ -100,6 +108,76 @@ def catalogue_of(
 _snapshot_cache: dict[str, Catalogue] = {}
 
 
+def upgrade_available(loaded: Mapping[str, Catalogue], assessment: Assessment) -> Catalogue | None:
+    """The newer catalogue version this assessment can be carried onto, if any."""
+    current = loaded.get(assessment.catalogue_id)
+    if current is None or current.version == assessment.catalogue_version:
+        return None
+    if not any(m.from_version == assessment.catalogue_version for m in current.migrations):
+        return None
+    return current
+
+
+def upgrade_catalogue(session: Session, loaded: Mapping[str, Catalogue], assessment: Assessment) -> bool:
+    """Carry the assessment onto the newer catalogue version by the catalogue's rules.
+
+    Nothing entered is lost: answers keep their question ids (or follow a rename), notes
+    stay, a profile value that was split is offered to the user once (``upgrade_notice``),
+    and an answer the new version cannot hold keeps its note and is asked again. The old
+    version's snapshot stays stored. Returns whether anything changed.
+    """
+    catalogue = upgrade_available(loaded, assessment)
+    if catalogue is None:
+        return False
+    ensure_snapshot(session, catalogue)
+    profile = {key: getattr(assessment, key) for key in PROFILE_FIELDS}
+    carried = carry_over(
+        catalogue, assessment.catalogue_version, {a.question_id: a for a in assessment.answers}, profile
+    )
+    asked_again = []
+    for question_id, row in carried.answers.items():
+        question = catalogue.questions.get(question_id)
+        row.question_id = question_id
+        if question is None:
+            continue
+        try:
+            clean = normalise(question, AnswerInput(row.state, row.value, row.note))
+        except InvalidAnswer:
+            clean = AnswerInput(AnswerState.ANSWERED, None, row.note)
+            asked_again.append(question_id)
+        row.state, row.value, row.note = clean.state, clean.value, clean.note
+    for row in list(assessment.answers):
+        if row.question_id in carried.removed:
+            assessment.answers.remove(row)
+    for respondent in assessment.respondents:
+        moved = carry_over(
+            catalogue, assessment.catalogue_version, {a.question_id: a for a in respondent.answers}, {}
+        )
+        for question_id, row in moved.answers.items():
+            row.question_id = question_id
+        respondent.answers = [row for row in respondent.answers if row.question_id not in moved.removed]
+    for key, value in carried.profile.items():
+        setattr(assessment, key, value)
+    assessment.upgrade_notice = {
+        "from": assessment.catalogue_version,
+        "to": catalogue.version,
+        "choices": {k: list(v) for k, v in carried.choices.items()},
+        "asked_again": asked_again,
+    }
+    assessment.catalogue_version = catalogue.version
+    assessment.catalogue_hash = catalogue.hash
+    _touch(assessment)
+    session.flush()
+    return True
+
+
+def dismiss_upgrade_notice(session: Session, assessment: Assessment) -> None:
+    """The user has read what changed; choices still open stay until the profile is saved."""
+    notice = assessment.upgrade_notice or {}
+    assessment.upgrade_notice = {"choices": notice["choices"]} if notice.get("choices") else None
+    session.flush()
+
+
 def create_assessment(session: Session, catalogue: Catalogue, locale: str = "de") -> tuple[Assessment, str]:
     """Start an empty assessment; return it with its resume token (shown once, stored hashed)."""
     ensure_snapshot(session, catalogue)
@@ -152,6 +230,11 @@ def save_profile(session: Session, assessment: Assessment, profile: Mapping[str,
         if key not in PROFILE_FIELDS:
             raise KeyError(key)
         setattr(assessment, key, value)
+    notice = assessment.upgrade_notice
+    if notice and notice.get("choices"):
+        # A split band asked once: answered as soon as the profile is saved with a value.
+        choices = {k: v for k, v in notice["choices"].items() if not getattr(assessment, k)}
+        assessment.upgrade_notice = {**notice, "choices": choices} if choices or "from" in notice else None
     _touch(assessment)
     session.flush()
 
@@ -280,20 +363,22 @@ class Progress:
 def progress(catalogue: Catalogue, assessment: Assessment) -> Progress:
     """Count answered questions per field and list what is still open."""
     answers = assessment.answer_map()
+    profile = {key: getattr(assessment, key) for key in PROFILE_FIELDS}
     fields = []
     for field_def in catalogue.fields:
+        # Questions about what the joint administration runs are optional information, and
+        # questions about tasks this type is not asked about are not shown: neither counts.
+        asked = [q for q in field_def.questions if catalogue.responsibility(q, profile) in SCORED]
         open_ids = tuple(
-            q.id
-            for q in field_def.questions
-            if not (a := answers.get(q.id)) or not is_answered(a.state, a.value)
+            q.id for q in asked if not (a := answers.get(q.id)) or not is_answered(a.state, a.value)
         )
-        fields.append(
-            FieldProgress(
-                field_def.id, len(field_def.questions) - len(open_ids), len(field_def.questions), open_ids
-            )
-        )
+        fields.append(FieldProgress(field_def.id, len(asked) - len(open_ids), len(asked), open_ids))
     missing_profile = tuple(
-        key for key in PROFILE_FIELDS if key != "it_provider" and not getattr(assessment, key)
+        key
+        for key in PROFILE_FIELDS
+        if key not in OPTIONAL_PROFILE_FIELDS
+        and not getattr(assessment, key)
+        and (key != "association_kind" or assessment.municipality_type in catalogue.association_types)
     )
     priorities = assessment.priority_map()
     missing_priorities = tuple(

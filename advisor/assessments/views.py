@@ -28,11 +28,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from advisor.db import db
-from advisor.web import abort_with, active_catalogue, catalogues, today
+from advisor.rules import SKIP
+from advisor.web import abort_with, active_catalogue, catalogues, safe_next, today
 
-from . import exchange, forms, services
+from . import exchange, forms, presentation, services
 from . import results as result_service
-from .access import catalogue_for, load_assessment, remember
+from .access import catalogue_for, keep_current, load_assessment, remember
 from .answers import InvalidAnswer
 from .labels import LEVEL_NAMES, PROFILE_LABELS, RELEVANCE_NAMES
 from .models import Assessment
@@ -63,6 +64,11 @@ def _wizard_context(assessment: Assessment, current: str, catalogue=None) -> dic
         "current": current,
         "locale": _locale(),
         "level_names": LEVEL_NAMES,
+        "administration": presentation.administration_phrase(
+            catalogue, assessment.association_kind, _locale()
+        ),
+        "upgrade_note": presentation.upgrade_note(catalogue, assessment.upgrade_notice, _locale()),
+        "notice_form": forms.ActionForm(),
     }
 
 
@@ -127,6 +133,7 @@ def resume_link(token: str) -> Response | tuple[str, int]:
     if assessment is None:
         return render_template("invalid_link.html", resume_form=forms.ResumeForm()), 404
     remember(assessment, token)
+    keep_current(assessment)
     context = _wizard_context(assessment, "summary")
     flash(_("Welcome back. Your saved answers have been loaded."), "success")
     return redirect(resume_url(context["steps"]), code=303)
@@ -220,15 +227,18 @@ def field(aid: str, field_id: str) -> Any:
     if field_def is None:
         abort(404)
     form_class = forms.field_form_class(catalogue, field_def)
+    profile = {key: getattr(assessment, key) for key in result_service.PROFILE_KEYS}
+    carriers = {q.id: catalogue.responsibility(q, profile) for q in field_def.questions}
+    # Questions not asked of this type are not on the page: their stored answers stay as they are.
+    shown = {qid for qid, carrier in carriers.items() if carrier != SKIP}
     if request.method == "POST":
         _check_keys(forms.allowed_keys(field_def))
         form = form_class()
         if form.validate():
             try:
                 answers = forms.answers_from_form(form, field_def)
-                services.save_answers(
-                    db.session, catalogue, assessment, answers, allowed={q.id for q in field_def.questions}
-                )
+                answers = {qid: answer for qid, answer in answers.items() if qid in shown}
+                services.save_answers(db.session, catalogue, assessment, answers, allowed=shown)
             except InvalidAnswer as exc:
                 target = form[f"q_{exc.question_id}"]
                 target.errors = [*target.errors, exc.message]
@@ -248,7 +258,16 @@ def field(aid: str, field_id: str) -> Any:
         ),
         "",
     )
-    return render_template("field.html", form=form, field=field_def, type_label=type_label, **context), status
+    administration = context["administration"]
+    return render_template(
+        "field.html",
+        form=form,
+        field=field_def,
+        type_label=type_label,
+        carriers=carriers,
+        administration_capitalised=administration[:1].upper() + administration[1:],
+        **context,
+    ), status
 
 
 def _priorities_form(catalogue, assessment: Assessment):
@@ -311,9 +330,13 @@ def results(aid: str) -> Any:
     status = 422 if request.method == "POST" else 200
     evaluation = result_service.of_assessment(catalogue, assessment, today())
     context = _wizard_context(assessment, "results", catalogue)
+    profile = {key: getattr(assessment, key) for key in result_service.PROFILE_KEYS}
     return render_template(
         "results.html",
         form=form,
+        action_form=forms.ActionForm(),
+        upgrade=services.upgrade_available(catalogues(), assessment),
+        duties=presentation.duty_statements(catalogue, profile, today(), context["locale"]),
         result=evaluation.result,
         plan=evaluation.plan,
         facts=evaluation.answers,
@@ -322,6 +345,26 @@ def results(aid: str) -> Any:
         relevance_names=RELEVANCE_NAMES,
         **context,
     ), status
+
+
+@bp.post("/a/<aid>/upgrade")
+def upgrade(aid: str) -> Response:
+    """Carry a completed assessment onto the newer catalogue version, on request."""
+    assessment = load_assessment(aid)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    services.upgrade_catalogue(db.session, catalogues(), assessment)
+    return redirect(url_for(".summary", aid=aid), code=303)
+
+
+@bp.post("/a/<aid>/notice")
+def dismiss_notice(aid: str) -> Response:
+    """The user has read what changed with the new catalogue version."""
+    assessment = load_assessment(aid)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    services.dismiss_upgrade_notice(db.session, assessment)
+    return redirect(safe_next(request.form.get("next"), url_for(".summary", aid=aid)), code=303)
 
 
 # -- exchange file ----------------------------------------------------------------------

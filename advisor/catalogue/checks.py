@@ -14,7 +14,18 @@ from urllib.parse import urlsplit
 
 from advisor import rules
 
-from .schema import EFFORT_PERSON_DAYS, CatalogueFile, Condition, FieldFile, Measure, MeasureFile, Question
+from .schema import (
+    EFFORT_PERSON_DAYS,
+    CatalogueFile,
+    Condition,
+    Duty,
+    FieldFile,
+    Measure,
+    MeasureFile,
+    ProfileOption,
+    Question,
+    Task,
+)
 from .yamlsource import Located
 
 CROSS_CUTTING = "cross_cutting"
@@ -63,11 +74,27 @@ def run(root: Parsed, fields: list[Parsed], measure_files: list[Parsed]) -> Iter
         "state": {o.id for o in spec.profile.states},
         "population_band": {o.id for o in spec.profile.population_bands},
         "staff_band": {o.id for o in spec.profile.staff_bands},
+        "association_kind": {o.id for o in spec.profile.association_kinds},
     }
     duties = {d.id for d in spec.duties}
+    tasks = {t.id: t for t in spec.tasks}
     questions = {q.id: q for parsed in fields for q in parsed.data.questions}  # type: ignore[union-attr]
 
     yield from _sources(root, ("sources",), spec.sources)
+    yield from _profile(root, spec, types, profile_values["state"])
+    yield from _tasks(root, spec, types, profile_values["state"])
+    for index, rule in enumerate(spec.sizing):
+        yield from _conditions(
+            root, ("sizing", index, "when"), rule.when, questions, profile_values, profile_only=True
+        )
+    for index, migration in enumerate(spec.migrations):
+        for key, mapping in migration.profile.items():
+            for old, new_values in mapping.items():
+                for i, value in enumerate(new_values):
+                    if value not in profile_values[key]:
+                        yield _f(
+                            root, ("migrations", index, "profile", key, old, i), f"unknown {key} {value!r}"
+                        )
     for name, framework in spec.frameworks.items():
         yield from _sources(root, ("frameworks", name, "sources"), framework.sources)
     for index, duty in enumerate(spec.duties):
@@ -76,6 +103,7 @@ def run(root: Parsed, fields: list[Parsed], measure_files: list[Parsed]) -> Iter
         for i, kind in enumerate(duty.applies_to):
             if kind not in types:
                 yield _f(root, (*at, "applies_to", i), f"unknown municipality type {kind!r}")
+        yield from _duty_statement(root, at, duty, tasks, profile_values["state"])
         for d, deadline in enumerate(duty.deadlines):
             yield from _conditions(
                 root,
@@ -89,6 +117,8 @@ def run(root: Parsed, fields: list[Parsed], measure_files: list[Parsed]) -> Iter
     for parsed in fields:
         for index, question in enumerate(parsed.data.questions):  # type: ignore[union-attr]
             yield from _question(parsed, ("questions", index), question, spec, types, duties)
+            if spec.tasks:
+                yield from _question_task(parsed, ("questions", index), question, spec, tasks)
 
     measures: dict[str, tuple[Parsed, tuple, Measure]] = {}
     field_ids = {f.id for f in spec.fields} | {CROSS_CUTTING}
@@ -113,7 +143,113 @@ def run(root: Parsed, fields: list[Parsed], measure_files: list[Parsed]) -> Iter
         yield _f(parsed, (*at, "prerequisites"), "prerequisites form a cycle: " + " -> ".join(cycle))
 
     if measure_files:
-        yield from _coverage(fields, measures, questions, types)
+        yield from _coverage(fields, measures, questions, spec)
+        yield from _small_types(measures, questions, spec)
+
+
+def _profile(root: Parsed, spec: CatalogueFile, types: set[str], states: set[str]) -> Iterator[Finding]:
+    for index, kind in enumerate(spec.profile.municipality_types):
+        at = ("profile", "municipality_types", index)
+        if kind.administered_by is not None and kind.administered_by not in types - {kind.id}:
+            yield _f(root, (*at, "administered_by"), f"unknown municipality type {kind.administered_by!r}")
+    for index, kind in enumerate(spec.profile.association_kinds):
+        at = ("profile", "association_kinds", index)
+        for i, state in enumerate(kind.states):
+            if state not in states:
+                yield _f(root, (*at, "states", i), f"unknown state {state!r}")
+        if kind.your is None:
+            yield _f(root, at, "a kind of administration needs `your` (how a measure addresses it)")
+
+
+def _tasks(root: Parsed, spec: CatalogueFile, types: set[str], states: set[str]) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for index, task in enumerate(spec.tasks):
+        at = ("tasks", index)
+        if task.id in seen:
+            yield _f(root, (*at, "id"), f"duplicate task id {task.id!r}")
+        seen.add(task.id)
+        general = [r for r, rule in enumerate(task.rules) if not rule.states]
+        if general != [len(task.rules) - 1]:
+            yield _f(
+                root,
+                (*at, "rules"),
+                "the last rule, and only the last, holds for every other Land (no `states`)",
+            )
+        covered: set[str] = set()
+        for r, rule in enumerate(task.rules):
+            here = (*at, "rules", r)
+            yield from _sources(root, (*here, "sources"), rule.sources)
+            for i, state in enumerate(rule.states):
+                if state not in states:
+                    yield _f(root, (*here, "states", i), f"unknown state {state!r}")
+                elif state in covered:
+                    yield _f(root, (*here, "states", i), f"an earlier rule already covers {state!r}")
+                covered.add(state)
+            for i, kind in enumerate(rule.responsible):
+                if kind not in types:
+                    yield _f(root, (*here, "responsible", i), f"unknown municipality type {kind!r}")
+        if isinstance(task.ask_others, list):
+            for i, kind in enumerate(task.ask_others):
+                if kind not in types:
+                    yield _f(root, (*at, "ask_others", i), f"unknown municipality type {kind!r}")
+
+
+def _duty_statement(
+    root: Parsed, at: tuple, duty: Duty, tasks: dict[str, Task], states: set[str]
+) -> Iterator[Finding]:
+    """A duty says its basis, its date or that it has none, and whom it binds."""
+    if duty.basis is None:
+        yield _f(root, at, "a duty needs its legal basis (`basis`)")
+    if bool(duty.deadlines) == (duty.no_deadline is not None):
+        yield _f(root, at, "a duty has deadlines or says why it has none (`no_deadline`), not both")
+    if duty.task is not None and duty.task not in tasks:
+        yield _f(root, (*at, "task"), f"unknown task {duty.task!r}")
+    if duty.task is None and not duty.applies_to:
+        yield _f(root, at, "a duty names whom it binds: a `task` or the types it `applies_to`")
+    for i, state in enumerate(duty.states):
+        if state not in states:
+            yield _f(root, (*at, "states", i), f"unknown state {state!r}")
+
+
+def _question_task(
+    parsed: Parsed, at: tuple, q: Question, spec: CatalogueFile, tasks: dict[str, Task]
+) -> Iterator[Finding]:
+    """Every question says whose task it is; where some type usually is not, it offers that."""
+    if q.task is None:
+        yield _f(parsed, at, "a question names its task (`task`): who carries what it asks about")
+        return
+    task = tasks.get(q.task)
+    if task is None:
+        yield _f(parsed, (*at, "task"), f"unknown task {q.task!r}")
+        return
+    if q.not_responsible_for:
+        yield _f(
+            parsed, (*at, "not_responsible_for"), "use the task's rules instead of `not_responsible_for`"
+        )
+    others = sorted(
+        {
+            kind
+            for kind, land in _type_land_pairs(spec, task)
+            if rules.responsibility(task, _types(spec), {"municipality_type": kind, "state": land})
+            == rules.OTHER
+        }
+    )
+    if others and not q.allow_not_responsible:
+        yield _f(
+            parsed,
+            at,
+            f"task {task.id!r} is not carried by {', '.join(others)}: set `allow_not_responsible: true`",
+        )
+
+
+def _types(spec: CatalogueFile) -> dict[str, ProfileOption]:
+    return {t.id: t for t in spec.profile.municipality_types}
+
+
+def _type_land_pairs(spec: CatalogueFile, task: Task | None) -> list[tuple[str, str | None]]:
+    """Every type with every Land a task has a rule for, and with any other Land (None)."""
+    lands: list[str | None] = [None, *(s for rule in (task.rules if task else []) for s in rule.states)]
+    return [(t.id, land) for t in spec.profile.municipality_types for land in lands]
 
 
 def _sources(parsed: Parsed, at: tuple, sources: list[str]) -> Iterator[Finding]:
@@ -272,30 +408,119 @@ def _coverage(
     fields: list[Parsed],
     measures: dict[str, tuple[Parsed, tuple, Measure]],
     questions: dict[str, Question],
-    types: set[str],
+    spec: CatalogueFile,
 ) -> Iterator[Finding]:
+    """Every question is raised by a measure and its lowest answer triggers one.
+
+    The lowest answer must trigger a measure for every type (in every Land with a rule of
+    its own) that carries what the question asks about.
+    """
     raised = {r.question for _, _, m in measures.values() for r in m.raises}
+    tasks = {t.id: t for t in spec.tasks}
+    types = _types(spec)
     for parsed in fields:
         for index, q in enumerate(parsed.data.questions):  # type: ignore[union-attr]
             at = ("questions", index)
             if q.id not in raised:
                 yield _f(parsed, (*at, "id"), f"no measure raises question {q.id!r}")
             answers = {q.id: rules.worst_answer(q)}
-            missing = sorted(
-                kind
-                for kind in types
+            task = tasks.get(q.task or "")
+            missing = set()
+            for kind, land in _type_land_pairs(spec, task):
+                profile = {"municipality_type": kind, "state": land}
+                if rules.responsibility(task, types, profile) != rules.OWN:
+                    continue
                 if not any(
-                    rules.triggered(m.triggers, questions, answers, {"municipality_type": kind})
-                    for _, _, m in measures.values()
-                )
-            )
+                    rules.triggered(m.triggers, questions, answers, profile) for _, _, m in measures.values()
+                ):
+                    missing.add(kind if land is None else f"{kind} ({land})")
             if missing:
                 yield (
                     parsed.path,
                     parsed.src,
                     (*at, "id"),
-                    (f"the lowest answer to {q.id!r} triggers no measure for: {', '.join(missing)}"),
+                    (f"the lowest answer to {q.id!r} triggers no measure for: {', '.join(sorted(missing))}"),
                 )
+
+
+def _small_types(
+    measures: dict[str, tuple[Parsed, tuple, Measure]],
+    questions: dict[str, Question],
+    spec: CatalogueFile,
+) -> Iterator[Finding]:
+    """Types without offices of their own (``lacks_roles``) get measures written for them.
+
+    A measure such a type can reach (it can be triggered for the type and raises a question
+    the type carries) needs a variant or a trigger that names the type, and the text the
+    type sees names none of the roles it lacks.
+    """
+    tasks = {t.id: t for t in spec.tasks}
+    types = _types(spec)
+    for kind in spec.profile.municipality_types:
+        if not kind.lacks_roles:
+            continue
+        for parsed, at, m in measures.values():
+            lands = {
+                land
+                for r in m.raises
+                for _, land in _type_land_pairs(spec, tasks.get(questions[r.question].task or ""))
+                if r.question in questions
+            }
+            reachable = any(
+                rules.responsibility(
+                    tasks.get(questions[r.question].task or ""),
+                    types,
+                    {"municipality_type": kind.id, "state": land},
+                )
+                == rules.OWN
+                for r in m.raises
+                if r.question in questions
+                for land in lands
+            ) and any(_may_trigger_for(t.when, kind.id) for t in m.triggers)
+            if not reachable:
+                continue
+            variant = next(
+                (
+                    (v, i)
+                    for i, v in enumerate(m.variants)
+                    if rules.all_hold(v.when, questions, {}, {"municipality_type": kind.id})
+                ),
+                None,
+            )
+            named = any(_names_type(t.when, kind.id) for t in m.triggers)
+            if variant is None and not named:
+                yield _f(
+                    parsed,
+                    (*at, "variants"),
+                    f"{kind.id} can reach this measure: add a variant for it "
+                    f"(when: [{{profile: municipality_type, in: [{kind.id}]}}]) or a trigger that names it",
+                )
+                continue
+            texts: list[tuple[tuple, str]] = []
+            if variant is not None:
+                v, i = variant
+                texts += [((*at, "variants", i, "title"), v.title.de if v.title else m.title.de)]
+                texts += [((*at, "variants", i, "summary"), v.summary.de if v.summary else m.summary.de)]
+                steps = v.first_steps or m.first_steps
+                texts += [((*at, "variants", i, "first_steps", k), step.de) for k, step in enumerate(steps)]
+                texts += [((*at, "variants", i, "responsible"), (v.responsible or m.responsible).de)]
+            else:
+                texts += [((*at, "title"), m.title.de), ((*at, "summary"), m.summary.de)]
+                texts += [((*at, "first_steps", k), step.de) for k, step in enumerate(m.first_steps)]
+                texts += [((*at, "responsible"), m.responsible.de)]
+            for where, text in texts:
+                lacking = [role for role in kind.lacks_roles if re.search(rf"\b{re.escape(role)}", text)]
+                if lacking:
+                    yield _f(parsed, where, f"{kind.id} has no {', '.join(lacking)}: name who does it there")
+
+
+def _may_trigger_for(conditions: list[Condition], kind: str) -> bool:
+    """Whether a trigger's profile conditions allow this municipality type."""
+    return all(c.profile != "municipality_type" or kind in (c.in_ or ()) for c in conditions)
+
+
+def _names_type(conditions: list[Condition], kind: str) -> bool:
+    return any(c.profile == "municipality_type" and kind in (c.in_ or ()) for c in conditions)
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:

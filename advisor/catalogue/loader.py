@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+
+from advisor import rules
 
 from . import checks
 from .schema import (
@@ -27,7 +31,10 @@ from .schema import (
     Measure,
     MeasureFile,
     Profile,
+    ProfileOption,
     Question,
+    Sizing,
+    Task,
     Text,
 )
 from .schema import Migration as MigrationSpec
@@ -83,6 +90,9 @@ class Catalogue:
     migrations: tuple[MigrationSpec, ...] = ()
     measures: tuple[Measure, ...] = ()
     duties: tuple[Duty, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    sizing: tuple[Sizing, ...] = ()
+    legal_as_of: date | None = None
     frameworks: dict[str, Framework] = field(default_factory=dict, compare=False)
     questions: dict[str, Question] = field(default_factory=dict, compare=False)
     field_of: dict[str, str] = field(default_factory=dict, compare=False)
@@ -90,6 +100,31 @@ class Catalogue:
     def field(self, field_id: str) -> FieldDef | None:
         """Return the field with this id, or None."""
         return next((f for f in self.fields if f.id == field_id), None)
+
+    @cached_property
+    def task_map(self) -> dict[str, Task]:
+        """Tasks by id."""
+        return {t.id: t for t in self.tasks}
+
+    @cached_property
+    def type_map(self) -> dict[str, ProfileOption]:
+        """Municipality types by id."""
+        return {t.id: t for t in self.profile.municipality_types}
+
+    @cached_property
+    def association_types(self) -> frozenset[str]:
+        """Types that belong to, or are, a joint administration: the profile asks which kind."""
+        members = {t.id for t in self.profile.municipality_types if t.administered_by}
+        bodies = {t.administered_by for t in self.profile.municipality_types if t.administered_by}
+        return frozenset(members | bodies)  # type: ignore[arg-type]
+
+    def responsibility(self, question: Question, profile: Mapping[str, str | None]) -> str:
+        """Who carries what ``question`` asks about, for this profile (see :mod:`advisor.rules`)."""
+        return rules.responsibility(self.task_map.get(question.task or ""), self.type_map, profile)
+
+    def responsibilities(self, profile: Mapping[str, str | None]) -> dict[str, str]:
+        """:meth:`responsibility` of every question."""
+        return {qid: self.responsibility(q, profile) for qid, q in self.questions.items()}
 
     @property
     def question_count(self) -> int:
@@ -169,6 +204,9 @@ def load_catalogue(directory: Path) -> Catalogue:
         migrations=tuple(spec.migrations),
         measures=tuple(m for parsed in parsed_measures for m in parsed.data.measures),
         duties=tuple(spec.duties),
+        tasks=tuple(spec.tasks),
+        sizing=tuple(spec.sizing),
+        legal_as_of=spec.legal_as_of,
         frameworks=dict(spec.frameworks),
         questions=questions,
         field_of={q.id: f.id for f in field_defs for q in f.questions},
@@ -188,6 +226,9 @@ def catalogue_as_dict(catalogue: Catalogue) -> dict[str, Any]:
         "migrations": [m.model_dump(mode="json") for m in catalogue.migrations],
         "frameworks": {k: v.model_dump(mode="json") for k, v in catalogue.frameworks.items()},
         "duties": [d.model_dump(mode="json") for d in catalogue.duties],
+        "tasks": [t.model_dump(mode="json") for t in catalogue.tasks],
+        "sizing": [z.model_dump(mode="json", by_alias=True) for z in catalogue.sizing],
+        "legal_as_of": catalogue.legal_as_of.isoformat() if catalogue.legal_as_of else None,
         "measures": [m.model_dump(mode="json", by_alias=True) for m in catalogue.measures],
         "fields": [
             {
@@ -224,6 +265,9 @@ def catalogue_from_dict(content: dict[str, Any]) -> Catalogue:
         migrations=tuple(MigrationSpec.model_validate(m) for m in content["migrations"]),
         measures=tuple(Measure.model_validate(m) for m in content.get("measures", [])),
         duties=tuple(Duty.model_validate(d) for d in content.get("duties", [])),
+        tasks=tuple(Task.model_validate(t) for t in content.get("tasks", [])),
+        sizing=tuple(Sizing.model_validate(z) for z in content.get("sizing", [])),
+        legal_as_of=date.fromisoformat(content["legal_as_of"]) if content.get("legal_as_of") else None,
         frameworks={k: Framework.model_validate(v) for k, v in content.get("frameworks", {}).items()},
         questions={q.id: q for f in fields for q in f.questions},
         field_of={q.id: f.id for f in fields for q in f.questions},
@@ -360,7 +404,7 @@ def _check_root(spec: CatalogueFile, src: Located, path: Path) -> list[Problem]:
     problems = []
     for index, ident in _duplicates(f.id for f in spec.fields):
         problems.append(_problem(path, src, ("fields", index, "id"), f"duplicate field id {ident!r}"))
-    for name in ("municipality_types", "states", "population_bands", "staff_bands"):
+    for name in ("municipality_types", "states", "population_bands", "staff_bands", "association_kinds"):
         options = getattr(spec.profile, name)
         for index, ident in _duplicates(o.id for o in options):
             problems.append(

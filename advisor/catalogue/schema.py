@@ -263,9 +263,10 @@ class Task(Strict):
     title: Text
     #: Land-specific rules first; the last rule, without ``states``, holds everywhere else.
     rules: Annotated[list[TaskRule], Field(min_length=1)]
-    #: Whether types that do not carry the task are asked about it at all (they may
-    #: answer "nicht zuständig"); False skips the question for them.
-    ask_others: bool = True
+    #: Whether types that do not carry the task are asked about it (they may answer "nicht
+    #: zuständig"): True for all, False for none (the question is skipped for them), or a
+    #: list of the types still asked (a larger town that may run a district office).
+    ask_others: bool | list[str] = True
 
 
 class Sizing(Strict):

@@ -62,6 +62,8 @@ class FieldSection:
     knowledge_gaps: tuple[str, ...]
     notes: tuple[tuple[str, str], ...]
     answers: tuple[tuple[str, str, str], ...] = field(default=())
+    #: Questions about what the joint administration runs, with what the municipality recorded.
+    delegated: tuple[tuple[str, str], ...] = ()
 
 
 def build(
@@ -77,6 +79,9 @@ def build(
     titles = {f.id: f.title.get(locale) for f in catalogue.fields}
     measures = {m.id: m for m in catalogue.measures}
     last = plan.phases[-1].projected if plan.phases else {}
+    administration = presentation.administration_phrase(
+        catalogue, municipality.get("association_kind"), locale
+    )
 
     def label(q_id: str) -> str:
         return presentation.answer_label(catalogue.questions[q_id], answers.get(q_id), locale)
@@ -103,6 +108,7 @@ def build(
                     if g.question_id in ids
                 ),
                 knowledge_gaps=tuple(catalogue.questions[q].text.get(locale) for q in fs.unknown),
+                delegated=tuple((catalogue.questions[q].text.get(locale), label(q)) for q in fs.delegated),
                 notes=tuple((q.text.get(locale), notes[q.id]) for q in questions if notes.get(q.id)),
                 answers=tuple((q.text.get(locale), label(q.id), notes.get(q.id, "")) for q in questions),
             )
@@ -111,7 +117,7 @@ def build(
     cards = []
     for number, item in enumerate(plan.items, start=1):
         measure = measures[item.measure_id]
-        text = presentation.measure_text(measure, item.variant, locale)
+        text = presentation.measure_text(measure, item.variant, locale, administration)
         cards.append(
             Card(
                 id=measure.id,
@@ -119,16 +125,19 @@ def build(
                 title=text.title,
                 summary=text.summary,
                 first_steps=text.first_steps,
-                responsible=measure.responsible.get(locale),
-                effort=str(presentation.EFFORT_NAMES[measure.effort]),
-                person_days=tuple(measure.person_days),
-                duration=tuple(measure.duration_months),
+                responsible=text.responsible,
+                effort=str(presentation.EFFORT_NAMES[item.size.effort]),
+                person_days=item.size.person_days,
+                duration=item.size.duration_months,
                 start_month=item.start_month,
                 end_month=min(item.end_month, 36),
                 phase=item.phase,
                 quick_win=item.quick_win,
                 legal_duty=item.urgency.duty_id is not None,
-                prerequisites=tuple(measures[p].title.get(locale) for p in measure.prerequisites),
+                prerequisites=tuple(
+                    presentation.measure_text(measures[p], None, locale, administration).title
+                    for p in measure.prerequisites
+                ),
                 reasons=tuple(
                     presentation.reason_text(r, catalogue, dict(answers), locale) for r in item.reasons
                 ),
@@ -171,7 +180,11 @@ def build(
             for p in plan.phases
         ],
         "cards": cards,
-        "later": [measures[m].title.get(locale) for m in plan.later],
+        "later": [
+            presentation.measure_text(measures[m], None, locale, administration).title for m in plan.later
+        ],
+        "legal_as_of": format_date(catalogue.legal_as_of, "long") if catalogue.legal_as_of else None,
+        "duties": presentation.duty_statements(catalogue, municipality, evaluation.today, locale),
         "bands": [
             (str(presentation.BAND_NAMES[k]), str(presentation.BAND_MEANINGS[k]))
             for k in presentation.BAND_NAMES
@@ -272,6 +285,7 @@ def _profile_labels(catalogue: Catalogue, municipality: dict[str, Any], locale: 
         ("state", p.states),
         ("population_band", p.population_bands),
         ("staff_band", p.staff_bands),
+        ("association_kind", p.association_kinds),
     ):
         value = municipality.get(key)
         match = next((o for o in options if o.id == value), None)

@@ -10,6 +10,7 @@ from advisor.catalogue import CatalogueError, load_catalogue
 from tests.conftest import CATALOGUES
 
 MINI = CATALOGUES / "mini"
+TASKS = CATALOGUES / "tasks"
 
 
 def edit(path: Path, old: str, new: str) -> None:
