@@ -30,8 +30,9 @@ from advisor.rules import Fact  # noqa: E402
 
 CATALOGUE_DIR = ROOT / "questionnaires"
 TODAY = date(2026, 11, 21)
-TYPES = ["gemeinde", "stadt", "amt", "landkreis"]
-POPULATION = ["lt2k", "2k-5k", "5k-20k", "20k-100k", "100k+"]
+TYPES = ["gemeinde", "ortsgemeinde", "stadt", "kreisfreie_stadt", "verwaltungsverband", "landkreis"]
+STATES = ["BY", "RP", "BB", "NW", "NI", "SH"]
+POPULATION = ["lt2k", "2k-5k", "5k-10k", "10k-25k", "25k-50k", "50k-100k", "100k-200k", "200k-400k", "400k+"]
 STAFF = ["lt20", "20-49", "50-199", "200-999", "1000+"]
 
 
@@ -62,7 +63,7 @@ def random_assessment(catalogue, rng: random.Random) -> tuple[dict, dict, dict]:
         "municipality_type": rng.choice(TYPES),
         "population_band": rng.choice(POPULATION),
         "staff_band": rng.choice(STAFF),
-        "state": "BY",
+        "state": rng.choice(STATES),
     }
     priorities = {
         f.id: scoring.Priority(rng.randint(1, 5), rng.randint(1, 4))

@@ -6,19 +6,38 @@ from datetime import date
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from advisor import roadmap
 from advisor.catalogue import load_catalogue
 from advisor.rules import Fact
 from advisor.scoring import Priority, score
 from tests.conftest import PROJECT
-from tests.test_scoring import answers_for, profiles
+from tests.test_scoring import answers_for
 
 CATALOGUE = load_catalogue(PROJECT / "questionnaires" / "kommunal")
 MEASURES = {m.id: m for m in CATALOGUE.measures}
 TODAY = date(2026, 11, 21)
+#: Every profile the shipped catalogue offers, and unknown values.
+profiles = st.fixed_dictionaries(
+    {
+        key: st.sampled_from([o.id for o in options] + [None])
+        for key, options in (
+            ("municipality_type", CATALOGUE.profile.municipality_types),
+            ("state", CATALOGUE.profile.states),
+            ("population_band", CATALOGUE.profile.population_bands),
+            ("staff_band", CATALOGUE.profile.staff_bands),
+            ("association_kind", CATALOGUE.profile.association_kinds),
+        )
+    }
+)
 SMALL = {"municipality_type": "gemeinde", "population_band": "2k-5k", "staff_band": "lt20", "state": "RP"}
-CITY = {"municipality_type": "stadt", "population_band": "100k+", "staff_band": "1000+", "state": "NW"}
+CITY = {
+    "municipality_type": "kreisfreie_stadt",
+    "population_band": "200k-400k",
+    "staff_band": "1000+",
+    "state": "NW",
+}
 
 
 def a(value):
@@ -58,7 +77,7 @@ def test_prerequisites_come_first_and_are_pulled_in_with_a_reason():
         for prerequisite in MEASURES[item.measure_id].prerequisites:
             before = road.item(prerequisite)
             assert before is not None, (item.measure_id, prerequisite)
-            assert before.start_month + MEASURES[prerequisite].duration_months[0] <= item.start_month
+            assert before.start_month + before.size.duration_months[0] <= item.start_month
     # ... but measures that need it pull it in, and say why.
     lead = road.item("x_digital_lead")
     assert lead is not None and lead.pulled_in
@@ -93,7 +112,7 @@ def test_pressing_legal_duty_goes_first():
 def test_quick_wins_are_marked_and_lead_among_equally_urgent_measures():
     _, road = plan(middling(), CITY)
     quick = [i for i in road.items if i.quick_win]
-    assert quick and all(MEASURES[i.measure_id].effort == "S" for i in quick)
+    assert quick and all(i.size.effort == "S" for i in quick)
     first_phase = [i for i in road.items if i.phase == 1 and not i.pulled_in and i.urgency.factor < 2.5]
     if first_phase:
         assert first_phase[0].quick_win or not quick
@@ -176,5 +195,5 @@ def test_roadmap_invariants(answers, profile):
             assert (
                 before is not None
                 and before.start_month < item.start_month
-                or (before is not None and MEASURES[prerequisite].duration_months[0] == 0)
+                or (before is not None and before.size.duration_months[0] == 0)
             )

@@ -83,6 +83,22 @@ def administration_phrase(catalogue: Catalogue, kind: str | None, locale: str) -
     return _("your joint administration")
 
 
+def kind_states(catalogue: Catalogue, locale: str) -> dict[str, str]:
+    """Kind of joint administration -> the Länder that have it, in words."""
+    names = {s.id: s.label.get(locale) for s in catalogue.profile.states}
+    return {k.id: ", ".join(names.get(s, s) for s in k.states) for k in catalogue.profile.association_kinds}
+
+
+def split_choices(catalogue: Catalogue, notice: Mapping[str, Any] | None, locale: str) -> dict[str, str]:
+    """Profile key -> the bands an old value was split into, in words ("a or b")."""
+    lists = {"population_band": catalogue.profile.population_bands, "staff_band": catalogue.profile.staff_bands}
+    out = {}
+    for key, values in ((notice or {}).get("choices") or {}).items():
+        labels = {o.id: o.label.get(locale) for o in lists.get(key, [])}
+        out[key] = _(" or ").join(labels.get(v, v) for v in values)
+    return out
+
+
 def upgrade_note(catalogue: Catalogue, notice: Mapping[str, Any] | None, locale: str) -> str:
     """What changed with the catalogue version an assessment was moved onto ("" when nothing to say)."""
     if not notice or "from" not in notice:

@@ -215,7 +215,14 @@ def profile(aid: str) -> Any:
     else:
         form, status = form_class(data=forms.profile_data(assessment)), 200
     context = _wizard_context(assessment, "profile", catalogue)
-    return render_template("profile.html", form=form, labels=PROFILE_LABELS, **context), status
+    return render_template(
+        "profile.html",
+        form=form,
+        labels=PROFILE_LABELS,
+        kind_states=presentation.kind_states(catalogue, context["locale"]),
+        split=presentation.split_choices(catalogue, assessment.upgrade_notice, context["locale"]),
+        **context,
+    ), status
 
 
 @bp.route("/a/<aid>/fields/<field_id>", methods=["GET", "POST"])

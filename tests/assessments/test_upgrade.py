@@ -1,0 +1,146 @@
+"""Stored assessments move onto a newer catalogue version by its rules, and lose nothing."""
+
+from __future__ import annotations
+
+import copy
+
+import sqlalchemy as sa
+
+from advisor.assessments.models import Answer, AnswerState, Assessment, CatalogueSnapshot, Status
+from advisor.catalogue import catalogue_as_dict, catalogue_from_dict
+from advisor.db import db
+from advisor.web import catalogues
+from tests.conftest import Client
+
+
+def old_version(app) -> str:
+    """Store catalogue "tasks" 1.0 as it was: type `amt`, band `lt25k`, questions a_old and a_gone."""
+    with app.app_context():
+        content = copy.deepcopy(catalogue_as_dict(catalogues()["tasks"]))
+        content["version"] = "1.0"
+        content["migrations"] = []
+        content["profile"]["municipality_types"].append({"id": "amt", "label": {"de": "Amt", "en": "Amt"}})
+        content["profile"]["population_bands"] = [
+            {"id": "lt25k", "max": 24999, "label": {"de": "unter 25.000", "en": "under 25,000"}},
+            {"id": "25k+", "min": 25000, "label": {"de": "25.000 und mehr", "en": "25,000 or more"}},
+        ]
+        questions = content["fields"][0]["questions"]
+        admin = next(q for q in questions if q["id"] == "a_admin")
+        admin["id"] = "a_old"
+        questions.append({**copy.deepcopy(admin), "id": "a_gone"})
+        old = catalogue_from_dict(content)
+        db.session.add(
+            CatalogueSnapshot(
+                hash=old.hash, catalogue_id="tasks", version="1.0", content=catalogue_as_dict(old)
+            )
+        )
+        db.session.commit()
+        return old.hash
+
+
+def started_on_old_version(app, client: Client, status: Status = Status.IN_PROGRESS) -> str:
+    aid, _ = client.start()
+    old_hash = old_version(app)
+    with app.app_context():
+        assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
+        assessment.catalogue_version, assessment.catalogue_hash = "1.0", old_hash
+        assessment.municipality_name, assessment.state = "Amt Beispielsee", "BB"
+        assessment.municipality_type, assessment.population_band, assessment.staff_band = (
+            "amt",
+            "lt25k",
+            "20+",
+        )
+        assessment.status = status
+        assessment.answers = [
+            Answer(question_id="a_council", state=AnswerState.ANSWERED, value=3, note="Beschluss 2025"),
+            Answer(question_id="a_old", state=AnswerState.ANSWERED, value=2, note="laut Hauptamt"),
+            Answer(question_id="a_gone", state=AnswerState.UNKNOWN, value=None, note=""),
+        ]
+        db.session.commit()
+    return aid
+
+
+def test_opening_an_assessment_in_progress_carries_it_over_and_says_what_changed(app_factory):
+    app = app_factory(ACTIVE_CATALOGUE="tasks")
+    client = Client(app)
+    aid = started_on_old_version(app, client)
+
+    page = client.get(f"/a/{aid}/profile").get_data(as_text=True)
+    assert "Version 2.0: neue Typen." in page
+    assert "wurde in der neuen Fassung des Fragebogens aufgeteilt" in page
+    assert "unter 10.000 oder 10.000 bis unter 25.000" in page
+
+    with app.app_context():
+        assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
+        assert (assessment.catalogue_version, assessment.catalogue_hash) == (
+            "2.0",
+            catalogues()["tasks"].hash,
+        )
+        assert (assessment.municipality_type, assessment.population_band) == ("verwaltungsverband", None)
+        assert (assessment.municipality_name, assessment.state, assessment.staff_band) == (
+            "Amt Beispielsee",
+            "BB",
+            "20+",
+        )
+        answers = {a.question_id: (a.state.value, a.value, a.note) for a in assessment.answers}
+        assert answers == {
+            "a_council": ("answered", 3, "Beschluss 2025"),
+            "a_admin": ("answered", 2, "laut Hauptamt"),
+        }
+        assert assessment.upgrade_notice["choices"] == {"population_band": ["lt10k", "10k-25k"]}
+
+    # The split band is asked once: choosing it clears the question, the note can be hidden.
+    response = client.post(
+        f"/a/{aid}/profile",
+        {
+            "municipality_type": "verwaltungsverband",
+            "state": "BB",
+            "population_band": "10k-25k",
+            "staff_band": "20+",
+            "municipality_name": "Amt Beispielsee",
+            "nav": "stay",
+        },
+    )
+    assert response.status_code == 303
+    page = client.get(f"/a/{aid}/profile").get_data(as_text=True)
+    assert "aufgeteilt" not in page and "Version 2.0: neue Typen." in page
+    response = client.post(f"/a/{aid}/notice", {"next": f"/a/{aid}/profile"})
+    assert response.status_code == 303 and response.location.endswith(f"/a/{aid}/profile")
+    assert "Version 2.0: neue Typen." not in client.get(f"/a/{aid}/profile").get_data(as_text=True)
+    with app.app_context():
+        assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
+        assert assessment.upgrade_notice is None and assessment.population_band == "10k-25k"
+
+
+def test_a_completed_assessment_keeps_its_version_until_the_user_switches(app_factory):
+    app = app_factory(ACTIVE_CATALOGUE="tasks")
+    client = Client(app)
+    aid = started_on_old_version(app, client, Status.COMPLETED)
+
+    page = client.get(f"/a/{aid}/results").get_data(as_text=True)
+    assert "Auf Version 2.0 umstellen" in page
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(Assessment.catalogue_version).where(Assessment.public_id == aid))
+            == "1.0"
+        )
+
+    response = client.post(f"/a/{aid}/upgrade")
+    assert response.status_code == 303
+    with app.app_context():
+        assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
+        assert assessment.catalogue_version == "2.0" and assessment.status is Status.COMPLETED
+        assert {a.question_id for a in assessment.answers} == {"a_council", "a_admin"}
+    assert "Auf Version 2.0 umstellen" not in client.get(f"/a/{aid}/results").get_data(as_text=True)
+
+
+def test_the_upgrade_needs_the_form_token(app_factory):
+    app = app_factory(ACTIVE_CATALOGUE="tasks")
+    client = Client(app)
+    aid = started_on_old_version(app, client, Status.COMPLETED)
+    assert client.post(f"/a/{aid}/upgrade", csrf=False).status_code == 400
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(Assessment.catalogue_version).where(Assessment.public_id == aid))
+            == "1.0"
+        )
