@@ -91,7 +91,10 @@ def kind_states(catalogue: Catalogue, locale: str) -> dict[str, str]:
 
 def split_choices(catalogue: Catalogue, notice: Mapping[str, Any] | None, locale: str) -> dict[str, str]:
     """Profile key -> the bands an old value was split into, in words ("a or b")."""
-    lists = {"population_band": catalogue.profile.population_bands, "staff_band": catalogue.profile.staff_bands}
+    lists = {
+        "population_band": catalogue.profile.population_bands,
+        "staff_band": catalogue.profile.staff_bands,
+    }
     out = {}
     for key, values in ((notice or {}).get("choices") or {}).items():
         labels = {o.id: o.label.get(locale) for o in lists.get(key, [])}
