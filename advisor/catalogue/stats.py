@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from advisor import rules
+
 from .checks import CROSS_CUTTING
 from .loader import Catalogue
 from .schema import Measure
@@ -40,8 +42,27 @@ def catalogue_stats(catalogue: Catalogue) -> dict[str, Any]:
         "allow_unknown": sum(q.allow_unknown for q in questions),
         "offer_not_responsible": sum(q.offers_not_responsible for q in questions),
         "usually_not_responsible": {
-            kind.id: sum(kind.id in q.not_responsible_for for q in questions)
+            kind.id: sum(
+                kind.id in q.not_responsible_for
+                or catalogue.responsibility(q, {"municipality_type": kind.id}) == rules.OTHER
+                for q in questions
+            )
             for kind in catalogue.profile.municipality_types
+        },
+        # Per type, in a Land without rules of its own: questions it is scored on (own), records
+        # as information about its joint administration, usually answers "nicht zuständig"
+        # to (other), or is not asked (skip).
+        "responsibility": {
+            kind.id: {
+                state: sum(
+                    catalogue.responsibility(q, {"municipality_type": kind.id}) == state for q in questions
+                )
+                for state in (rules.OWN, rules.ADMINISTRATION, rules.OTHER, rules.SKIP)
+            }
+            for kind in catalogue.profile.municipality_types
+        },
+        "land_rules": {
+            t.id: [s for r in t.rules for s in r.states] for t in catalogue.tasks if len(t.rules) > 1
         },
         "with_help": sum(q.help is not None for q in questions),
         "with_sources": sum(bool(q.sources) for q in questions),
@@ -57,6 +78,7 @@ def catalogue_stats(catalogue: Catalogue) -> dict[str, Any]:
                 "questions": sum(q.duty == d.id for q in questions),
                 "measures": sum(m.duty == d.id for m in measures),
                 "deadlines": [str(x.due) for x in d.deadlines],
+                "basis": d.basis.de if d.basis else None,
             }
             for d in catalogue.duties
         },

@@ -8,7 +8,7 @@ import pytest
 
 from advisor.catalogue import load_catalogue
 from advisor.catalogue.checks import source_problem
-from tests.catalogue.helpers import MINI, edit, line_of, problems
+from tests.catalogue.helpers import MINI, TASKS, edit, line_of, problems
 
 
 def measures(mini: Path) -> Path:
@@ -240,5 +240,16 @@ def test_stats_report_measures_profile_share_and_framework_coverage():
         "questions": 1,
         "measures": 1,
         "deadlines": ["2026-06-30", "2028-06-30"],
+        "basis": "Demo-Gesetz § 1",
     }
     assert stats["usually_not_responsible"]["landkreis"] == 1
+
+
+def test_stats_count_per_type_what_it_is_scored_on_and_what_its_administration_does():
+    from advisor.catalogue.stats import catalogue_stats
+
+    stats = catalogue_stats(load_catalogue(TASKS))
+    assert stats["responsibility"]["ortsgemeinde"] == {"own": 2, "administration": 1, "other": 0, "skip": 1}
+    assert stats["responsibility"]["landkreis"] == {"own": 3, "administration": 0, "other": 1, "skip": 0}
+    assert stats["land_rules"] == {"heat": ["RP"]}
+    assert stats["usually_not_responsible"]["verwaltungsverband"] == 1
