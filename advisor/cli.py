@@ -124,6 +124,49 @@ def assessments_import(file: Path) -> None:
     db.session.commit()
     click.echo(f"imported as assessment {assessment.id} ({assessment.public_id})")
     click.echo(f"resume path: /r/{token}")
+    _echo_upgrade(assessment)
+
+
+def _echo_upgrade(assessment) -> None:
+    notice = assessment.upgrade_notice or {}
+    if "from" in notice:
+        click.echo(f"carried over from catalogue version {notice['from']} to {notice['to']}")
+    _echo_upgrade_choices(assessment)
+
+
+@assessments_cli.command("upgrade")
+@click.argument("idents", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every assessment with a newer catalogue version.")
+@click.option("--completed", is_flag=True, help="Completed assessments too (their results will change).")
+def assessments_upgrade(idents: tuple[str, ...], every: bool, completed: bool) -> None:
+    """Carry assessments onto the newer catalogue version by its migration rules.
+
+    Assessments in progress also move when next opened; completed ones keep their version
+    unless named here with --completed (or switched by the user on the results page).
+    """
+    from .assessments.models import Assessment, Status
+    from .assessments.services import upgrade_catalogue
+    from .db import db
+
+    if not idents and not every:
+        raise click.UsageError("name assessment ids or use --all")
+    found = [_find_assessment(i) for i in idents] if idents else db.session.scalars(select(Assessment)).all()
+    moved = 0
+    for assessment in found:
+        if assessment.status is Status.COMPLETED and not completed:
+            continue
+        if upgrade_catalogue(db.session, current_app.extensions["advisor.catalogues"], assessment):
+            moved += 1
+            old, new = assessment.upgrade_notice["from"], assessment.catalogue_version
+            click.echo(f"assessment {assessment.id} ({assessment.public_id}): {old} -> {new}")
+            _echo_upgrade_choices(assessment)
+    db.session.commit()
+    click.echo(f"{moved} assessment(s) carried over")
+
+
+def _echo_upgrade_choices(assessment) -> None:
+    for key, values in ((assessment.upgrade_notice or {}).get("choices") or {}).items():
+        click.echo(f"  {key} was split: the user chooses one of {', '.join(values)} on the profile page")
 
 
 @assessments_cli.command("schema")

@@ -144,3 +144,33 @@ def test_the_upgrade_needs_the_form_token(app_factory):
             db.session.scalar(sa.select(Assessment.catalogue_version).where(Assessment.public_id == aid))
             == "1.0"
         )
+
+
+def test_operators_carry_assessments_over_from_the_command_line(app_factory):
+    app = app_factory(ACTIVE_CATALOGUE="tasks")
+    client = Client(app)
+    open_one = started_on_old_version(app, client)
+    with app.app_context():
+        old_hash = db.session.scalar(
+            sa.select(Assessment.catalogue_hash).where(Assessment.public_id == open_one)
+        )
+    done, _ = client.start()
+    with app.app_context():
+        assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == done))
+        assessment.catalogue_version, assessment.catalogue_hash = "1.0", old_hash
+        assessment.status = Status.COMPLETED
+        db.session.commit()
+    runner = app.test_cli_runner()
+
+    assert runner.invoke(args=["assessments", "upgrade"]).exit_code == 2  # nothing named
+    result = runner.invoke(args=["assessments", "upgrade", "--all"])
+    assert result.exit_code == 0, result.output
+    assert f"({open_one}): 1.0 -> 2.0" in result.output
+    assert "population_band was split: the user chooses one of lt10k, 10k-25k" in result.output
+    assert "1 assessment(s) carried over" in result.output
+
+    result = runner.invoke(args=["assessments", "upgrade", "--all", "--completed"])
+    assert f"({done}): 1.0 -> 2.0" in result.output and "1 assessment(s) carried over" in result.output
+    with app.app_context():
+        versions = db.session.scalars(sa.select(Assessment.catalogue_version)).all()
+        assert set(versions) == {"2.0"}

@@ -174,7 +174,7 @@ def test_results_page_recalculates_priorities_instantly_with_javascript(page, li
     page.goto(base + "/profile")
     page.fill("#municipality_name", "Skripthausen")
     page.check("#municipality_type-stadt")
-    page.check("#population_band-100k\\+")
+    page.check("#population_band-100k-200k")
     page.check("#staff_band-1000\\+")
     with page.expect_navigation():
         page.click("button[value=next]")
