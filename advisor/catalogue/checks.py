@@ -509,9 +509,21 @@ def _small_types(
                 texts += [((*at, "first_steps", k), step.de) for k, step in enumerate(m.first_steps)]
                 texts += [((*at, "responsible"), m.responsible.de)]
             for where, text in texts:
-                lacking = [role for role in kind.lacks_roles if re.search(rf"\b{re.escape(role)}", text)]
+                lacking = [role for role in kind.lacks_roles if names_role(role, text)]
                 if lacking:
                     yield _f(parsed, where, f"{kind.id} has no {', '.join(lacking)}: name who does it there")
+
+
+#: A role named as its joint administration's ("das Bürgerbüro der Verbandsgemeinde") is fine.
+_OF_THE_ADMINISTRATION = (
+    r"(?!\s+(?:der|des|bei der|beim|bei|im|in der|von)\s+(?:\{administration\}|Verbandsgemeinde|Samtgemeinde"
+    r"|Verwaltungsgemeinschaft|Amtes|Amts|Amt\b|gemeinsamen Verwaltung|Verwaltung|Kreis|Kreises|Landkreises))"
+)
+
+
+def names_role(role: str, text: str) -> bool:
+    """Whether ``text`` names ``role`` as the municipality's own (not its administration's)."""
+    return re.search(rf"\b{re.escape(role)}\w*+{_OF_THE_ADMINISTRATION}", text) is not None
 
 
 def _may_trigger_for(conditions: list[Condition], kind: str) -> bool:

@@ -42,9 +42,28 @@ def test_every_question_maps_to_a_reference_framework(catalogue):
 
 
 def test_responsibility_is_declared_where_municipalities_usually_are_not_responsible(catalogue):
-    assert catalogue.questions["mob_public_transport"].not_responsible_for
-    assert "landkreis" in catalogue.questions["en_street_lighting"].not_responsible_for
-    assert "landkreis" in catalogue.questions["en_heat_planning"].not_responsible_for
+    def carrier(question_id: str, kind: str, land: str | None = None) -> str:
+        return catalogue.responsibility(
+            catalogue.questions[question_id], {"municipality_type": kind, "state": land}
+        )
+
+    assert carrier("mob_public_transport", "gemeinde") == rules.OTHER
+    assert carrier("en_street_lighting", "landkreis") == rules.OTHER
+    assert carrier("en_heat_planning", "landkreis") == rules.OTHER
+    assert all(q.task for q in catalogue.questions.values())
+    # Topics the Land portal decides are never a municipality's own.
+    portal = [q for q in catalogue.questions.values() if q.task == "portal_services"]
+    assert all(q.offers_not_responsible for q in portal)
+
+
+def test_legal_content_has_a_date_and_every_duty_a_basis_and_an_addressee(catalogue):
+    assert catalogue.legal_as_of is not None and catalogue.legal_as_of.year == 2026
+    for duty in catalogue.duties:
+        assert duty.basis is not None and duty.sources, duty.id
+        assert bool(duty.deadlines) != (duty.no_deadline is not None), duty.id
+        assert duty.task or duty.applies_to, duty.id
+    ozg = next(d for d in catalogue.duties if d.id == "ozg_online_access")
+    assert ozg.deadlines == [] and "2024" in ozg.no_deadline.de  # OZG 2.0 set no new deadline
 
 
 def test_at_least_sixty_measures_ten_per_field_and_cross_cutting_ones(catalogue):
@@ -67,7 +86,7 @@ def test_at_least_fifteen_measures_depend_on_the_profile(catalogue):
 
 
 def test_small_municipalities_are_advised_to_share_rather_than_build(catalogue):
-    small = {"municipality_type": "gemeinde", "population_band": "lt2k", "staff_band": "lt20"}
+    small = {"municipality_type": "ortsgemeinde", "population_band": "lt2k", "staff_band": "lt20"}
     shared = [
         m
         for m in catalogue.measures
@@ -89,6 +108,7 @@ def test_legal_duties_have_dates_sources_questions_and_measures(catalogue):
         assert stats[duty]["measures"] >= 1, duty
     heat = next(d for d in catalogue.duties if d.id == "heat_planning")
     assert [str(d.due) for d in heat.deadlines] == ["2026-06-30", "2028-06-30"]
+    assert heat.deadlines[0].when[0].in_ == ["100k-200k", "200k-400k", "400k+"]
 
 
 def test_every_named_law_or_date_carries_a_source(catalogue):

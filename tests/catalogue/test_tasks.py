@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from advisor.catalogue import load_catalogue
+from advisor.catalogue.checks import names_role
 from tests.catalogue.helpers import TASKS, edit, line_of, problems
 
 
@@ -151,3 +154,19 @@ def test_kinds_of_administration_name_known_lands_and_how_to_address_them(tasks_
     found = problems(tasks_dir)
     assert any("profile.association_kinds[0].states[0]: unknown state 'BY'" in m for m in found)
     assert any("profile.association_kinds[0]: a kind of administration needs `your`" in m for m in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Das Hauptamt prüft die Angebote.", True),
+        ("Die Leiterin des Hauptamtes lädt ein.", True),
+        ("Das Hauptamt der Verbandsgemeinde prüft die Angebote.", False),
+        ("Fragen Sie beim Hauptamt des Amtes nach.", False),
+        ("Das Hauptamt bei {administration} hilft.", False),
+        ("Das Hauptamt beim Amt hilft.", False),
+        ("Eine hauptamtliche Kraft fehlt.", False),
+    ],
+)
+def test_a_role_of_the_joint_administration_is_not_the_municipalitys_own(text, named):
+    assert names_role("Hauptamt", text) is named
