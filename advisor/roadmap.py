@@ -235,6 +235,10 @@ def build(
             if prerequisite_id in chain:  # the catalogue check forbids cycles; stay safe
                 continue
             prerequisite = candidates.get(prerequisite_id)
+            if prerequisite is None and not any(
+                result.questions[r.question].applicable for r in measures[prerequisite_id].raises
+            ):
+                continue  # someone else's work (the joint administration's, the Kreis's): not planned here
             if prerequisite is None:
                 reason = Reason("prerequisite", measure_id=measure.id)
                 prerequisite = evaluate(measures[prerequisite_id], (reason,), True)

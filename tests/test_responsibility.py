@@ -100,6 +100,14 @@ def test_an_ortsgemeinde_gets_what_it_can_do_and_what_to_ask_never_administratio
     assert road.item("m_council_goals").variant == 0
 
 
+def test_a_prerequisite_that_is_the_administrations_work_is_not_pulled_in():
+    answers = {**LOW, "a_admin": Fact("answered", 4)}  # online services need no measure of their own
+    own = plan("gemeinde", "NW", answers)
+    assert own.item("m_online").pulled_in  # a Gemeinde runs it, so it comes first
+    member = plan("ortsgemeinde", "NW", answers)
+    assert member.item("m_online") is None and member.item("m_council_goals") is not None
+
+
 def test_in_brandenburg_the_ortsgemeinde_plans_heat_itself():
     road = plan("ortsgemeinde", "BB", LOW)
     item = road.item("m_heat")

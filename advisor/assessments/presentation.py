@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -71,16 +71,19 @@ class MeasureText:
     responsible: str
 
 
-#: Where measure texts name the municipality's joint administration ("Bitten Sie {administration} …").
+#: Where measure texts name the municipality's joint administration: "Bitten Sie
+#: {administration} …", "gemeinsam mit {administration_dative}".
 ADMINISTRATION_PLACEHOLDER = "{administration}"
+ADMINISTRATION_DATIVE_PLACEHOLDER = "{administration_dative}"
 
 
-def administration_phrase(catalogue: Catalogue, kind: str | None, locale: str) -> str:
+def administration_phrase(catalogue: Catalogue, kind: str | None, locale: str, dative: bool = False) -> str:
     """How measures address the joint administration: "Ihre Verbandsgemeinde", "Ihr Amt" …."""
     option = next((k for k in catalogue.profile.association_kinds if k.id == kind), None)
-    if option is not None and option.your is not None:
-        return option.your.get(locale)
-    return _("your joint administration")
+    text = None if option is None else option.your_dative if dative else option.your
+    if text is not None:
+        return text.get(locale)
+    return pgettext("dative", "your joint administration") if dative else _("your joint administration")
 
 
 def kind_states(catalogue: Catalogue, locale: str) -> dict[str, str]:
@@ -114,13 +117,34 @@ def upgrade_note(catalogue: Catalogue, notice: Mapping[str, Any] | None, locale:
     )
 
 
-def measure_text(measure: Measure, variant: int | None, locale: str, administration: str = "") -> MeasureText:
-    """Title, summary, first steps and who is responsible; a profile variant replaces what it defines."""
+def administration_names(catalogue: Catalogue, kind: str | None, locale: str) -> tuple[str, str]:
+    """The joint administration's name in nominative/accusative and dative, for measure texts."""
+    return (
+        administration_phrase(catalogue, kind, locale),
+        administration_phrase(catalogue, kind, locale, dative=True),
+    )
+
+
+def measure_text(
+    measure: Measure, variant: int | None, locale: str, administration: tuple[str, str] | None = None
+) -> MeasureText:
+    """Title, summary, first steps and who is responsible; a profile variant replaces what it defines.
+
+    ``administration`` is how to name the joint administration (nominative/accusative,
+    dative); see :func:`administration_phrase`.
+    """
     chosen = measure.variants[variant] if variant is not None else None
-    administration = administration or _("your joint administration")
+    own, dative = administration or (
+        _("your joint administration"),
+        pgettext("dative", "your joint administration"),
+    )
 
     def text(value: Text) -> str:
-        return value.get(locale).replace(ADMINISTRATION_PLACEHOLDER, administration)
+        return (
+            value.get(locale)
+            .replace(ADMINISTRATION_DATIVE_PLACEHOLDER, dative)
+            .replace(ADMINISTRATION_PLACEHOLDER, own)
+        )
 
     def pick(name: str) -> str:
         own = getattr(chosen, name, None) if chosen is not None else None

@@ -67,6 +67,9 @@ def _wizard_context(assessment: Assessment, current: str, catalogue=None) -> dic
         "administration": presentation.administration_phrase(
             catalogue, assessment.association_kind, _locale()
         ),
+        "administration_names": presentation.administration_names(
+            catalogue, assessment.association_kind, _locale()
+        ),
         "upgrade_note": presentation.upgrade_note(catalogue, assessment.upgrade_notice, _locale()),
         "notice_form": forms.ActionForm(),
     }

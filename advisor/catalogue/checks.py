@@ -157,8 +157,12 @@ def _profile(root: Parsed, spec: CatalogueFile, types: set[str], states: set[str
         for i, state in enumerate(kind.states):
             if state not in states:
                 yield _f(root, (*at, "states", i), f"unknown state {state!r}")
-        if kind.your is None:
-            yield _f(root, at, "a kind of administration needs `your` (how a measure addresses it)")
+        if kind.your is None or kind.your_dative is None:
+            yield _f(
+                root,
+                at,
+                "a kind of administration needs `your` and `your_dative` (how a measure addresses it)",
+            )
 
 
 def _tasks(root: Parsed, spec: CatalogueFile, types: set[str], states: set[str]) -> Iterator[Finding]:
@@ -516,8 +520,9 @@ def _small_types(
 
 #: A role named as its joint administration's ("das Bürgerbüro der Verbandsgemeinde") is fine.
 _OF_THE_ADMINISTRATION = (
-    r"(?!\s+(?:der|des|bei der|beim|bei|im|in der|von)\s+(?:\{administration\}|Verbandsgemeinde|Samtgemeinde"
-    r"|Verwaltungsgemeinschaft|Amtes|Amts|Amt\b|gemeinsamen Verwaltung|Verwaltung|Kreis|Kreises|Landkreises))"
+    r"(?!\s+(?:der|des|bei der|beim|bei|im|in der|von)\s+(?:\{administration(?:_dative)?\}|Verbandsgemeinde"
+    r"|Samtgemeinde|Verwaltungsgemeinschaft|Amtes|Amts|Amt\b|gemeinsamen Verwaltung|Verwaltung"
+    r"|Kreis|Kreises|Landkreises))"
 )
 
 

@@ -212,6 +212,7 @@ class ProfileOption(Strict):
     #: Kinds of administration: the Länder that have them, and how to address one ("Ihre …").
     states: list[str] = []
     your: Text | None = None
+    your_dative: Text | None = None
 
 
 class Profile(Strict):

@@ -79,7 +79,7 @@ def build(
     titles = {f.id: f.title.get(locale) for f in catalogue.fields}
     measures = {m.id: m for m in catalogue.measures}
     last = plan.phases[-1].projected if plan.phases else {}
-    administration = presentation.administration_phrase(
+    administration = presentation.administration_names(
         catalogue, municipality.get("association_kind"), locale
     )
 
