@@ -86,16 +86,19 @@ def size(catalogue: Catalogue, measure: Measure, profile: Mapping[str, str | Non
     """Person-days, months and effort class of a measure for this profile."""
     index = _variant(measure, catalogue, profile)
     variant = measure.variants[index] if index is not None else None
-    days, months = measure.person_days, measure.duration_months
+    days, months, effort = measure.person_days, measure.duration_months, measure.effort
     if variant is not None and variant.person_days is not None:
+        # A variant written for this kind of municipality: its own figures, and its own class.
         days = variant.person_days
         months = variant.duration_months or months
+        effort = next((k for k, (_, high) in EFFORT_PERSON_DAYS.items() if days[1] <= high), "L")
     elif measure.sized:
+        # Scaled to the size of the organisation: the effort class stays relative to it
+        # (a small step for a city is still a small step, with more person-days).
         rule = next((z for z in catalogue.sizing if all_hold(z.when, {}, {}, profile)), None)
         if rule is not None:
             days = [max(1, round(d * rule.person_days)) for d in days]
             months = [min(60, max(1, round(m * rule.duration))) for m in months]
-    effort = next((k for k, (_, high) in EFFORT_PERSON_DAYS.items() if days[1] <= high), "L")
     return Size((days[0], days[1]), (months[0], months[1]), effort)
 
 

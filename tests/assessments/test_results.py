@@ -111,8 +111,14 @@ def test_assess_command_prints_scores_gaps_and_roadmap_as_json(kommunal_app, tmp
         "mobility",
     ]
     assert data["gaps"][0]["overdue"] is True
-    assert "ip_einvoicing" in data["knowledge_gaps"]
+    # The example is an Ortsgemeinde: its Verbandsgemeinde runs the cash office, so the
+    # unknown e-invoicing state is information about the administration, not a gap of its own,
+    # and the roadmap says what to ask for.
+    internal = next(f for f in data["fields"] if f["id"] == "internal_processes")
+    assert "ip_einvoicing" in internal["delegated"] and "ip_einvoicing" not in data["knowledge_gaps"]
     items = data["roadmap"]["items"]
+    planned = {i["measure"] for i in items} | set(data["roadmap"]["later"])
+    assert "m_ip_ask_invoices_procurement" in planned and "m_ip_xrechnung_receipt" not in planned
     assert items and all(i["reasons"] for i in items)
     assert [p["phase"] for p in data["roadmap"]["phases"]] == [1, 2, 3]
     # Same input, same output.
