@@ -85,7 +85,12 @@ def test_documented_example_imports_against_the_shipped_catalogue(kommunal_app):
     assert response.status_code == 303, response.get_data(as_text=True)
     aid = response.location.split("/")[2]
     answers = stored_answers(kommunal_app, aid)
-    assert answers["en_heat_planning"][0] == "not_responsible"
+    # Recorded as information: in Rhineland-Palatinate the Verbandsgemeinde plans heat.
+    assert answers["en_heat_planning"] == (
+        "answered",
+        1,
+        "Die Verbandsgemeinde hat die Wärmeplanung 2026 ausgeschrieben.",
+    )
     assert answers["cs_online_services"] == (
         "answered",
         2,
@@ -215,3 +220,34 @@ def test_cli_export_and_import(app, client, tmp_path: Path):
     assert result.exit_code == 1
     assert "a_level" in result.output
     assert count_rows(app, Assessment) == 2
+
+
+def test_a_2026_2_file_imports_into_2027_1_with_nothing_lost(kommunal_app):
+    """The old type `amt` becomes `verwaltungsverband`; the split band is asked once."""
+    old = json.loads((PROJECT / "tests" / "fixtures" / "exchange_2026_2.json").read_text())
+    assert old["catalogue"]["version"] == "2026.2"
+    old["profile"].update(municipality_type="amt", population_band="20k-100k")
+    client = Client(kommunal_app)
+    response = upload(client, json.dumps(old).encode())
+    assert response.status_code == 303, response.get_data(as_text=True)
+    aid = response.location.split("/")[2]
+
+    answers = stored_answers(kommunal_app, aid)
+    for question_id, entry in old["answers"].items():
+        state, value, note = answers[question_id]
+        assert state == entry.get("status", "answered") and note == entry.get("note", "")
+        assert value == entry.get("value"), question_id
+    with kommunal_app.app_context():
+        from advisor.db import db
+
+        assessment = db.session.query(Assessment).filter_by(public_id=aid).one()
+        assert (assessment.catalogue_version, assessment.municipality_type) == (
+            "2027.1",
+            "verwaltungsverband",
+        )
+        assert assessment.population_band is None
+        assert assessment.upgrade_notice["choices"] == {"population_band": ["10k-25k", "25k-50k", "50k-100k"]}
+
+    page = client.get(f"/a/{aid}/profile").get_data(as_text=True)
+    assert "Der Fragebogen wurde aktualisiert" in page
+    assert "10.000 bis unter 25.000 Einwohner oder 25.000 bis unter 50.000 Einwohner oder" in page
