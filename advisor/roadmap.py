@@ -84,7 +84,7 @@ class Size:
 
 def size(catalogue: Catalogue, measure: Measure, profile: Mapping[str, str | None]) -> Size:
     """Person-days, months and effort class of a measure for this profile."""
-    index = _variant(measure, catalogue, profile)
+    index = variant_of(measure, catalogue, profile)
     variant = measure.variants[index] if index is not None else None
     days, months, effort = measure.person_days, measure.duration_months, measure.effort
     if variant is not None and variant.person_days is not None:
@@ -277,7 +277,7 @@ def build(
                 quick_win=candidate.quick_win,
                 pulled_in=candidate.pulled_in,
                 urgency=candidate.urgency,
-                variant=_variant(measure, catalogue, profile),
+                variant=variant_of(measure, catalogue, profile),
                 reasons=(
                     _trigger_reasons(candidate.trigger, measure, priorities) + candidate.reasons
                     if candidate.trigger is not None
@@ -391,7 +391,8 @@ def _trigger_reasons(
     return tuple(reasons)
 
 
-def _variant(measure: Measure, catalogue: Catalogue, profile: Mapping[str, str | None]) -> int | None:
+def variant_of(measure: Measure, catalogue: Catalogue, profile: Mapping[str, str | None]) -> int | None:
+    """The index of the first variant whose profile conditions hold, or None."""
     return next(
         (i for i, v in enumerate(measure.variants) if all_hold(v.when, catalogue.questions, {}, profile)),
         None,

@@ -16,7 +16,8 @@ from advisor.catalogue import Catalogue, load_all
 from advisor.scoring import Priority
 
 from . import exchange
-from .results import PROFILE_KEYS, Evaluation, evaluate, facts
+from .models import PROFILE_KEYS
+from .results import Evaluation, evaluate, facts
 
 
 def evaluation_of(catalogue: Catalogue, checked: exchange.Checked, today: date) -> Evaluation:

@@ -24,6 +24,10 @@ def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
 
 
+#: The profile values the core looks at (the name and IT provider are for people only).
+PROFILE_KEYS = ("municipality_type", "state", "population_band", "staff_band", "association_kind")
+
+
 class Status(enum.StrEnum):
     """Lifecycle of an assessment."""
 
@@ -97,6 +101,10 @@ class Assessment(Base):
     respondents: Mapped[list[Respondent]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="Respondent.id"
     )
+
+    def profile(self) -> dict[str, str | None]:
+        """The profile values scoring, roadmap, duties and responsibilities look at."""
+        return {key: getattr(self, key) for key in PROFILE_KEYS}
 
     def answer_map(self) -> dict[str, Answer]:
         """Answers by question id."""

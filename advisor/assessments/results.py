@@ -13,8 +13,6 @@ from advisor.rules import Fact
 from .answers import AnswerInput
 from .models import Assessment
 
-PROFILE_KEYS = ("municipality_type", "state", "population_band", "staff_band", "association_kind")
-
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -47,7 +45,7 @@ def of_assessment(
 ) -> Evaluation:
     """Evaluate a stored assessment; ``priorities`` overrides the stored ones (what-if)."""
     answers = {a.question_id: Fact(a.state.value, a.value) for a in assessment.answers}
-    profile = {key: getattr(assessment, key) for key in PROFILE_KEYS}
+    profile = assessment.profile()
     if priorities is None:
         priorities = {
             p.field_id: scoring.Priority(p.relevance, p.target_level) for p in assessment.priorities

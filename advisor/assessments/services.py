@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from advisor.catalogue import Catalogue, catalogue_as_dict, catalogue_from_dict
 from advisor.catalogue.migrate import carry_over
 from advisor.db import utcnow
-from advisor.rules import OTHER, OWN
+from advisor.rules import ADMINISTRATION, OTHER, OWN
 
 from .answers import AnswerInput, InvalidAnswer, is_answered, normalise
 from .models import Answer, AnswerState, Assessment, CatalogueSnapshot, Priority, Status
@@ -335,6 +335,8 @@ class FieldProgress:
     answered: int
     total: int
     unanswered: tuple[str, ...] = ()
+    #: Optional questions about what the joint administration runs (information only).
+    info: int = 0
 
 
 @dataclass(frozen=True)
@@ -363,7 +365,7 @@ class Progress:
 def progress(catalogue: Catalogue, assessment: Assessment) -> Progress:
     """Count answered questions per field and list what is still open."""
     answers = assessment.answer_map()
-    profile = {key: getattr(assessment, key) for key in PROFILE_FIELDS}
+    profile = assessment.profile()
     fields = []
     for field_def in catalogue.fields:
         # Questions about what the joint administration runs are optional information, and
@@ -372,7 +374,8 @@ def progress(catalogue: Catalogue, assessment: Assessment) -> Progress:
         open_ids = tuple(
             q.id for q in asked if not (a := answers.get(q.id)) or not is_answered(a.state, a.value)
         )
-        fields.append(FieldProgress(field_def.id, len(asked) - len(open_ids), len(asked), open_ids))
+        info = sum(catalogue.responsibility(q, profile) == ADMINISTRATION for q in field_def.questions)
+        fields.append(FieldProgress(field_def.id, len(asked) - len(open_ids), len(asked), open_ids, info))
     missing_profile = tuple(
         key
         for key in PROFILE_FIELDS

@@ -27,6 +27,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from advisor import roadmap
 from advisor.db import db
 from advisor.rules import SKIP
 from advisor.web import abort_with, active_catalogue, catalogues, safe_next, today
@@ -237,7 +238,7 @@ def field(aid: str, field_id: str) -> Any:
     if field_def is None:
         abort(404)
     form_class = forms.field_form_class(catalogue, field_def)
-    profile = {key: getattr(assessment, key) for key in result_service.PROFILE_KEYS}
+    profile = assessment.profile()
     carriers = {q.id: catalogue.responsibility(q, profile) for q in field_def.questions}
     # Questions not asked of this type are not on the page: their stored answers stay as they are.
     shown = {qid for qid, carrier in carriers.items() if carrier != SKIP}
@@ -268,15 +269,8 @@ def field(aid: str, field_id: str) -> Any:
         ),
         "",
     )
-    administration = context["administration"]
     return render_template(
-        "field.html",
-        form=form,
-        field=field_def,
-        type_label=type_label,
-        carriers=carriers,
-        administration_capitalised=administration[:1].upper() + administration[1:],
-        **context,
+        "field.html", form=form, field=field_def, type_label=type_label, carriers=carriers, **context
     ), status
 
 
@@ -340,7 +334,7 @@ def results(aid: str) -> Any:
     status = 422 if request.method == "POST" else 200
     evaluation = result_service.of_assessment(catalogue, assessment, today())
     context = _wizard_context(assessment, "results", catalogue)
-    profile = {key: getattr(assessment, key) for key in result_service.PROFILE_KEYS}
+    profile = assessment.profile()
     return render_template(
         "results.html",
         form=form,
@@ -351,6 +345,7 @@ def results(aid: str) -> Any:
         plan=evaluation.plan,
         facts=evaluation.answers,
         measures={m.id: m for m in catalogue.measures},
+        variants={m.id: roadmap.variant_of(m, catalogue, profile) for m in catalogue.measures},
         projected_after=[evaluation.plan.phases[-1].projected[f.id] for f in catalogue.fields],
         relevance_names=RELEVANCE_NAMES,
         **context,

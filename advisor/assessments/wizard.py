@@ -52,7 +52,10 @@ def sections(catalogue: Catalogue, aid: str, progress: Progress, locale: str) ->
             fp = progress.of(field_id)
             title = catalogue.field(field_id).title.get(locale)
             done = fp.answered == fp.total
-            detail = _("%(answered)s of %(total)s", answered=fp.answered, total=fp.total)
+            if fp.total == 0 and fp.info:
+                detail = _("for information only")
+            else:
+                detail = _("%(answered)s of %(total)s", answered=fp.answered, total=fp.total)
         result.append(Section(key, title, section_url(aid, key), done, detail))
     return result
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
+from advisor import roadmap
 from advisor.assessments import presentation
 from advisor.assessments.results import Evaluation
 from advisor.catalogue import Catalogue
@@ -79,6 +80,7 @@ def build(
     titles = {f.id: f.title.get(locale) for f in catalogue.fields}
     measures = {m.id: m for m in catalogue.measures}
     last = plan.phases[-1].projected if plan.phases else {}
+    variants = {m.id: roadmap.variant_of(m, catalogue, municipality) for m in catalogue.measures}
     administration = presentation.administration_names(
         catalogue, municipality.get("association_kind"), locale
     )
@@ -108,7 +110,9 @@ def build(
                     if g.question_id in ids
                 ),
                 knowledge_gaps=tuple(catalogue.questions[q].text.get(locale) for q in fs.unknown),
-                delegated=tuple((catalogue.questions[q].text.get(locale), label(q)) for q in fs.delegated),
+                delegated=tuple(
+                    (catalogue.questions[q].text.get(locale), label(q)) for q in fs.delegated if q in answers
+                ),
                 notes=tuple((q.text.get(locale), notes[q.id]) for q in questions if notes.get(q.id)),
                 answers=tuple((q.text.get(locale), label(q.id), notes.get(q.id, "")) for q in questions),
             )
@@ -135,7 +139,7 @@ def build(
                 quick_win=item.quick_win,
                 legal_duty=item.urgency.duty_id is not None,
                 prerequisites=tuple(
-                    presentation.measure_text(measures[p], None, locale, administration).title
+                    presentation.measure_text(measures[p], variants[p], locale, administration).title
                     for p in measure.prerequisites
                 ),
                 reasons=tuple(

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from advisor.assessments.models import Assessment
-from advisor.assessments.results import PROFILE_KEYS, of_assessment
+from advisor.assessments.results import of_assessment
 from advisor.catalogue import Catalogue
 
 from . import context as report_context
@@ -33,9 +33,7 @@ def report_html(
 ) -> str:
     """The report as HTML (what the PDF is made of, or the browser preview)."""
     evaluation = of_assessment(catalogue, assessment, today)
-    municipality = {"municipality_name": assessment.municipality_name} | {
-        key: getattr(assessment, key) for key in PROFILE_KEYS
-    }
+    municipality = {"municipality_name": assessment.municipality_name} | assessment.profile()
     notes = {a.question_id: a.note for a in assessment.answers if a.note}
     return report_context.report_html(
         catalogue, evaluation, municipality, notes, locale, today, preview_base
