@@ -31,7 +31,7 @@ def evaluation_of(catalogue: Catalogue, checked: exchange.Checked, today: date) 
 def municipality_and_notes(checked: exchange.Checked) -> tuple[dict[str, Any], dict[str, str]]:
     """Name and profile ids, and the answer notes, of a checked exchange file (for reports)."""
     profile = checked.profile
-    municipality = {"municipality_name": profile["municipality_name"]} | {k: profile[k] for k in PROFILE_KEYS}
+    municipality = {k: profile[k] for k in ("municipality_name", "association_name", *PROFILE_KEYS)}
     return municipality, {qid: a.note for qid, a in checked.answers.items() if a.note}
 
 

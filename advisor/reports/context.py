@@ -65,6 +65,8 @@ class FieldSection:
     answers: tuple[tuple[str, str, str], ...] = field(default=())
     #: Questions about what the joint administration runs, with what the municipality recorded.
     delegated: tuple[tuple[str, str], ...] = ()
+    #: Whether the joint administration carries some of the field's tasks for the municipality.
+    administered: bool = False
 
 
 def build(
@@ -113,6 +115,7 @@ def build(
                 delegated=tuple(
                     (catalogue.questions[q].text.get(locale), label(q)) for q in fs.delegated if q in answers
                 ),
+                administered=bool(fs.delegated),
                 notes=tuple((q.text.get(locale), notes[q.id]) for q in questions if notes.get(q.id)),
                 answers=tuple((q.text.get(locale), label(q.id), notes.get(q.id, "")) for q in questions),
             )
@@ -293,7 +296,9 @@ def _profile_labels(catalogue: Catalogue, municipality: dict[str, Any], locale: 
     ):
         value = municipality.get(key)
         match = next((o for o in options if o.id == value), None)
-        if match is not None:
+        if key == "association_kind" and municipality.get("association_name"):
+            out.append(municipality["association_name"])
+        elif match is not None:
             out.append(match.label.get(locale))
     return out
 

@@ -33,7 +33,10 @@ def report_html(
 ) -> str:
     """The report as HTML (what the PDF is made of, or the browser preview)."""
     evaluation = of_assessment(catalogue, assessment, today)
-    municipality = {"municipality_name": assessment.municipality_name} | assessment.profile()
+    municipality = {
+        "municipality_name": assessment.municipality_name,
+        "association_name": assessment.association_name,
+    } | assessment.profile()
     notes = {a.question_id: a.note for a in assessment.answers if a.note}
     return report_context.report_html(
         catalogue, evaluation, municipality, notes, locale, today, preview_base

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from advisor.assessments import batch, exchange
+from advisor.catalogue.checks import names_role
 from advisor.reports import context as report_context
 from advisor.reports import render
 from tests.conftest import PROJECT, Client, make_app, stored_answers
@@ -295,3 +296,34 @@ def test_cli_report_and_assess_pdf(kommunal_app, tmp_path):
     result = runner.invoke(args=["assess", str(FULL), "--pdf", str(pdf), "--date", "2026-11-21"])
     assert result.exit_code == 0, result.output
     assert "Musterbach am See" in texts(pdf.read_bytes())[0]
+
+
+def test_report_of_an_ortsgemeinde_names_its_verbandsgemeinde_duties_and_legal_status(kommunal):
+    """The documented example is an Ortsgemeinde in Rhineland-Palatinate."""
+    example = PROJECT / "docs" / "examples" / "assessment.json"
+    with kommunal.test_request_context():
+        checked = exchange.check(kommunal.extensions["advisor.catalogues"], example.read_bytes())
+        evaluation = batch.evaluation_of(checked.catalogue, checked, TODAY)
+        municipality, notes = batch.municipality_and_notes(checked)
+        html, data = report_context.report_html(
+            checked.catalogue, evaluation, municipality, notes, "de", TODAY
+        )
+    assert "Verbandsgemeinde Musterland" in data["profile"]
+    assert "Rechtsstand" in html and "1. Dezember 2026" in html
+    duties = {d.title: d for d in data["duties"]}
+    assert not duties["Kommunale Wärmeplanung"].binds_you  # the Verbandsgemeinde plans (AGWPG)
+    assert duties["Barrierefreie Websites und Apps"].binds_you
+    assert "Keine Frist" in duties["Verwaltungsleistungen online anbieten (OZG)"].deadline
+    internal = next(f for f in data["fields"] if f.id == "internal_processes")
+    assert internal.score is None and internal.administered
+    assert "Nicht bewertet: Die Aufgaben dieses Handlungsfelds erledigt Ihre gemeinsame Verwaltung" in html
+    lacks = next(
+        t for t in checked.catalogue.profile.municipality_types if t.id == "ortsgemeinde"
+    ).lacks_roles
+    for card in data["cards"]:
+        for text in (card.title, card.summary, card.responsible, *card.first_steps):
+            assert "{administration" not in text
+            assert not [role for role in lacks if names_role(role, text)], (card.id, text)
+    assert any("Ihre Verbandsgemeinde" in c.title for c in data["cards"]) or any(
+        "Ihre Verbandsgemeinde" in title for title in data["later"]
+    )
