@@ -26,3 +26,47 @@ def test_upgrade_matches_models_and_downgrade_cleans_up(backend, tmp_path):
         remaining = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         engine.dispose()
+
+
+def test_profile_columns_are_added_to_existing_assessments(backend, tmp_path):
+    """0003 keeps every stored assessment as it was and gives it an empty administration name."""
+    app = make_app(database_url(backend, tmp_path), tmp_path)
+    with app.app_context():
+        engine = db.engine
+        Base.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(revision="0002")
+        now = "2026-11-30 10:00:00+00:00"
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO catalogue_snapshots (hash, catalogue_id, version, content, created_at) "
+                    "VALUES (:h, 'kommunal', '2026.2', '{}', :now)"
+                ),
+                {"h": "a" * 64, "now": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO assessments (public_id, catalogue_id, catalogue_version, catalogue_hash, "
+                    "status, locale, revision, created_at, updated_at, municipality_name, "
+                    "municipality_type, state, population_band, staff_band, it_provider) "
+                    "VALUES ('p1', 'kommunal', '2026.2', :h, 'in_progress', 'de', 3, :now, :now, "
+                    "'Amt Beispielsee', 'amt', 'SH', '5k-20k', 'lt20', '')"
+                ),
+                {"h": "a" * 64, "now": now},
+            )
+        upgrade()
+        with engine.connect() as connection:
+            row = connection.execute(
+                sa.text(
+                    "SELECT municipality_name, municipality_type, population_band, revision, "
+                    "association_kind, association_name, upgrade_notice FROM assessments "
+                    "WHERE public_id = 'p1'"
+                )
+            ).one()
+        # The catalogue upgrade (amt -> verwaltungsverband, the split band) is the
+        # application's, when the assessment is opened; the schema migration changes no value.
+        assert tuple(row) == ("Amt Beispielsee", "amt", "5k-20k", 3, None, "", None)
+        downgrade(revision="base")
+        engine.dispose()
