@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from advisor.catalogue.loader import Catalogue
-from advisor.catalogue.schema import EFFORT_PERSON_DAYS, Measure, Trigger
+from advisor.catalogue.schema import EFFORT_PERSON_DAYS, Measure, Sizing, Trigger
 from advisor.rules import Fact, all_hold, triggered
 from advisor.scoring import (
     DEFAULT_RELEVANCE,
@@ -70,11 +70,12 @@ class Reason:
 
 @dataclass(frozen=True)
 class Size:
-    """A measure's effort for one municipality."""
+    """A measure's effort for one municipality, and the variant it is written in."""
 
     person_days: tuple[int, int]
     duration_months: tuple[int, int]
     effort: str
+    variant: int | None = None
 
     @property
     def mean_person_days(self) -> float:
@@ -84,7 +85,15 @@ class Size:
 
 def size(catalogue: Catalogue, measure: Measure, profile: Mapping[str, str | None]) -> Size:
     """Person-days, months and effort class of a measure for this profile."""
-    index = variant_of(measure, catalogue, profile)
+    return _size(measure, catalogue.variants(profile)[measure.id], sizing_rule(catalogue, profile))
+
+
+def sizing_rule(catalogue: Catalogue, profile: Mapping[str, str | None]) -> Sizing | None:
+    """The first catalogue sizing rule that holds for the profile."""
+    return next((z for z in catalogue.sizing if all_hold(z.when, {}, {}, profile)), None)
+
+
+def _size(measure: Measure, index: int | None, rule: Sizing | None) -> Size:
     variant = measure.variants[index] if index is not None else None
     days, months, effort = measure.person_days, measure.duration_months, measure.effort
     if variant is not None and variant.person_days is not None:
@@ -92,14 +101,12 @@ def size(catalogue: Catalogue, measure: Measure, profile: Mapping[str, str | Non
         days = variant.person_days
         months = variant.duration_months or months
         effort = next((k for k, (_, high) in EFFORT_PERSON_DAYS.items() if days[1] <= high), "L")
-    elif measure.sized:
+    elif measure.sized and rule is not None:
         # Scaled to the size of the organisation: the effort class stays relative to it
         # (a small step for a city is still a small step, with more person-days).
-        rule = next((z for z in catalogue.sizing if all_hold(z.when, {}, {}, profile)), None)
-        if rule is not None:
-            days = [max(1, round(d * rule.person_days)) for d in days]
-            months = [min(60, max(1, round(m * rule.duration))) for m in months]
-    return Size((days[0], days[1]), (months[0], months[1]), effort)
+        days = [max(1, round(d * rule.person_days)) for d in days]
+        months = [min(60, max(1, round(m * rule.duration))) for m in months]
+    return Size((days[0], days[1]), (months[0], months[1]), effort, index)
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,8 @@ def build(
     """Select, rank and schedule measures; project field scores per phase."""
     measures = {m.id: m for m in catalogue.measures}
     urgencies = {d.id: duty_urgency(catalogue, d, profile, today) for d in catalogue.duties}
+    rule = sizing_rule(catalogue, profile)
+    variants = catalogue.variants(profile)
     field_weights = _applicable_weights(result)
     field_order = {f.id: i for i, f in enumerate(catalogue.fields)}
 
@@ -202,7 +211,13 @@ def build(
                 Reason("duty", duty_id=urgency.duty_id, due=urgency.due, overdue=urgency.overdue),
             )
         return _Candidate(
-            measure, benefit, lifts, urgency, reasons, size(catalogue, measure, profile), pulled_in
+            measure,
+            benefit,
+            lifts,
+            urgency,
+            reasons,
+            _size(measure, variants[measure.id], rule),
+            pulled_in,
         )
 
     candidates: dict[str, _Candidate] = {}
@@ -277,7 +292,7 @@ def build(
                 quick_win=candidate.quick_win,
                 pulled_in=candidate.pulled_in,
                 urgency=candidate.urgency,
-                variant=variant_of(measure, catalogue, profile),
+                variant=candidate.size.variant,
                 reasons=(
                     _trigger_reasons(candidate.trigger, measure, priorities) + candidate.reasons
                     if candidate.trigger is not None
@@ -389,11 +404,3 @@ def _trigger_reasons(
     if measure.field in {p for p in priorities} and relevance >= 4:
         reasons.append(Reason("priority", field_id=measure.field))
     return tuple(reasons)
-
-
-def variant_of(measure: Measure, catalogue: Catalogue, profile: Mapping[str, str | None]) -> int | None:
-    """The index of the first variant whose profile conditions hold, or None."""
-    return next(
-        (i for i, v in enumerate(measure.variants) if all_hold(v.when, catalogue.questions, {}, profile)),
-        None,
-    )

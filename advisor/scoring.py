@@ -227,9 +227,10 @@ def score(
     urgencies = {d.id: duty_urgency(catalogue, d, profile, today) for d in catalogue.duties}
     questions: dict[str, QuestionScore] = {}
     fields = []
+    carriers = catalogue.responsibilities(profile)
     for field in catalogue.fields:
         for q in field.questions:
-            carrier = catalogue.responsibility(q, profile)
+            carrier = carriers[q.id]
             if carrier == rules.SKIP:
                 state, value = "skipped", None
             elif carrier == rules.ADMINISTRATION:

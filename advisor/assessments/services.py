@@ -365,16 +365,16 @@ class Progress:
 def progress(catalogue: Catalogue, assessment: Assessment) -> Progress:
     """Count answered questions per field and list what is still open."""
     answers = assessment.answer_map()
-    profile = assessment.profile()
+    carriers = catalogue.responsibilities(assessment.profile())
     fields = []
     for field_def in catalogue.fields:
         # Questions about what the joint administration runs are optional information, and
         # questions about tasks this type is not asked about are not shown: neither counts.
-        asked = [q for q in field_def.questions if catalogue.responsibility(q, profile) in SCORED]
+        asked = [q for q in field_def.questions if carriers[q.id] in SCORED]
         open_ids = tuple(
             q.id for q in asked if not (a := answers.get(q.id)) or not is_answered(a.state, a.value)
         )
-        info = sum(catalogue.responsibility(q, profile) == ADMINISTRATION for q in field_def.questions)
+        info = sum(carriers[q.id] == ADMINISTRATION for q in field_def.questions)
         fields.append(FieldProgress(field_def.id, len(asked) - len(open_ids), len(asked), open_ids, info))
     missing_profile = tuple(
         key

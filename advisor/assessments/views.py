@@ -27,7 +27,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from advisor import roadmap
 from advisor.db import db
 from advisor.rules import SKIP
 from advisor.web import abort_with, active_catalogue, catalogues, safe_next, today
@@ -238,10 +237,9 @@ def field(aid: str, field_id: str) -> Any:
     if field_def is None:
         abort(404)
     form_class = forms.field_form_class(catalogue, field_def)
-    profile = assessment.profile()
-    carriers = {q.id: catalogue.responsibility(q, profile) for q in field_def.questions}
+    carriers = catalogue.responsibilities(assessment.profile())
     # Questions not asked of this type are not on the page: their stored answers stay as they are.
-    shown = {qid for qid, carrier in carriers.items() if carrier != SKIP}
+    shown = {q.id for q in field_def.questions if carriers[q.id] != SKIP}
     if request.method == "POST":
         _check_keys(forms.allowed_keys(field_def))
         form = form_class()
@@ -345,7 +343,7 @@ def results(aid: str) -> Any:
         plan=evaluation.plan,
         facts=evaluation.answers,
         measures={m.id: m for m in catalogue.measures},
-        variants={m.id: roadmap.variant_of(m, catalogue, profile) for m in catalogue.measures},
+        variants=catalogue.variants(profile),
         projected_after=[evaluation.plan.phases[-1].projected[f.id] for f in catalogue.fields],
         relevance_names=RELEVANCE_NAMES,
         **context,

@@ -96,6 +96,9 @@ class Catalogue:
     frameworks: dict[str, Framework] = field(default_factory=dict, compare=False)
     questions: dict[str, Question] = field(default_factory=dict, compare=False)
     field_of: dict[str, str] = field(default_factory=dict, compare=False)
+    #: Memos of :meth:`responsibilities` and :meth:`variants` per profile: the catalogue never changes.
+    _carriers: dict[tuple, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    _variants: dict[tuple, dict[str, int | None]] = field(default_factory=dict, compare=False, repr=False)
 
     def field(self, field_id: str) -> FieldDef | None:
         """Return the field with this id, or None."""
@@ -122,9 +125,33 @@ class Catalogue:
         """Who carries what ``question`` asks about, for this profile (see :mod:`advisor.rules`)."""
         return rules.responsibility(self.task_map.get(question.task or ""), self.type_map, profile)
 
-    def responsibilities(self, profile: Mapping[str, str | None]) -> dict[str, str]:
-        """:meth:`responsibility` of every question."""
-        return {qid: self.responsibility(q, profile) for qid, q in self.questions.items()}
+    def variants(self, profile: Mapping[str, str | None]) -> Mapping[str, int | None]:
+        """Measure id -> the index of its first variant whose profile conditions hold, or None."""
+        key = tuple(sorted((k, v) for k, v in profile.items() if v is not None))
+        chosen = self._variants.get(key)
+        if chosen is None:
+            chosen = {
+                m.id: next(
+                    (
+                        i
+                        for i, v in enumerate(m.variants)
+                        if rules.all_hold(v.when, self.questions, {}, profile)
+                    ),
+                    None,
+                )
+                for m in self.measures
+            }
+            self._variants[key] = chosen
+        return chosen
+
+    def responsibilities(self, profile: Mapping[str, str | None]) -> Mapping[str, str]:
+        """:meth:`responsibility` of every question (computed once per type and Land)."""
+        key = (profile.get("municipality_type"), profile.get("state"))
+        carriers = self._carriers.get(key)
+        if carriers is None:
+            carriers = {qid: self.responsibility(q, profile) for qid, q in self.questions.items()}
+            self._carriers[key] = carriers
+        return carriers
 
     @property
     def question_count(self) -> int:

@@ -13,8 +13,8 @@ from typing import Any
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
-from advisor import roadmap
 from advisor.assessments import presentation
+from advisor.assessments.models import PROFILE_KEYS
 from advisor.assessments.results import Evaluation
 from advisor.catalogue import Catalogue
 
@@ -82,7 +82,7 @@ def build(
     titles = {f.id: f.title.get(locale) for f in catalogue.fields}
     measures = {m.id: m for m in catalogue.measures}
     last = plan.phases[-1].projected if plan.phases else {}
-    variants = {m.id: roadmap.variant_of(m, catalogue, municipality) for m in catalogue.measures}
+    variants = catalogue.variants({k: municipality.get(k) for k in PROFILE_KEYS})
     administration = presentation.administration_names(
         catalogue, municipality.get("association_kind"), locale
     )
