@@ -144,6 +144,7 @@ def build(
                 prerequisites=tuple(
                     presentation.measure_text(measures[p], variants[p], locale, administration).title
                     for p in measure.prerequisites
+                    if plan.item(p) is not None  # not someone else's work, skipped for this profile
                 ),
                 reasons=tuple(
                     presentation.reason_text(r, catalogue, dict(answers), locale) for r in item.reasons

@@ -296,3 +296,47 @@ def test_other_types_see_not_responsible_after_the_answers(client):
     question = question[: question.index("</fieldset>")]
     assert "meist nicht die eigene Aufgabe" not in question
     assert question.index('value="yes"') < question.index('value="not_responsible"')
+
+
+def test_a_member_municipality_is_asked_what_it_decides_and_may_record_the_rest(app_factory):
+    """Catalogue "tasks": a_council is its own, a_admin and (in RP) a_heat its administration's."""
+    app = app_factory(ACTIVE_CATALOGUE="tasks")
+    client = Client(app)
+    aid, _ = client.start()
+    district = {
+        "municipality_type": "landkreis",
+        "state": "RP",
+        "population_band": "25k+",
+        "staff_band": "20+",
+    }
+    client.post(f"/a/{aid}/profile", district)
+    client.post(f"/a/{aid}/fields/alpha", {"q_a_district": "yes"})
+    member = {**district, "municipality_type": "ortsgemeinde", "population_band": "lt10k"}
+    member |= {
+        "association_kind": "verbandsgemeinde",
+        "association_name": "VG Musterland",
+        "staff_band": "lt20",
+    }
+    assert client.post(f"/a/{aid}/profile", member).status_code == 303
+
+    page = client.get(f"/a/{aid}/fields/alpha").get_data(as_text=True)
+    assert 'id="q-a_district"' not in page  # a district task: not asked of a member municipality
+    assert page.count("Zur Information: Das erledigt Ihre Verbandsgemeinde.") == 2  # a_admin, a_heat (AGWPG)
+    assert "2 Fragen dieses Handlungsfelds betreffen Aufgaben, die Ihre Verbandsgemeinde" in page
+    assert "0 von 1 Fragen in diesem Handlungsfeld beantwortet" in page
+
+    saved = client.post(
+        f"/a/{aid}/fields/alpha", {"q_a_council": "1", "q_a_admin": "2", "n_a_admin": "laut VG"}
+    )
+    assert saved.status_code == 303
+    answers = stored_answers(app, aid)
+    assert answers["a_admin"] == ("answered", 2, "laut VG") and answers["a_council"] == ("answered", 1, "")
+    assert answers["a_district"] == ("answered", True, "")  # kept, though no longer shown
+    summary = client.get(f"/a/{aid}/summary").get_data(as_text=True)
+    assert "1 von 1 Fragen beantwortet" in summary
+
+    results = client.get(f"/a/{aid}/results").get_data(as_text=True)
+    assert "Was Ihre Verbandsgemeinde für Sie erledigt" in results
+    assert "Wie weit sind die Online-Dienste? <span" in results  # recorded as information
+    assert "Ihre Verbandsgemeinde nach den Online-Diensten fragen" in results  # what to ask for
+    assert "Online-Dienste ausbauen" not in results  # never its administration's own measure
