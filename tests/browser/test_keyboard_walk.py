@@ -197,3 +197,60 @@ def test_results_page_recalculates_priorities_instantly_with_javascript(page, li
     gaps = after[after.index("Die wichtigsten Lücken") : after.index("Wissenslücken")]
     assert "Wie weit ist die kommunale Wärmeplanung" not in gaps
     assert_accessible(page)
+
+
+def no_sideways_scrolling(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_member_municipality_in_rhineland_palatinate_on_a_phone(browser, live_server):
+    """An Ortsgemeinde: profile with its Verbandsgemeinde, information questions, results, report;
+    every page accessible and without sideways scrolling at 390 px."""
+    phone = browser.new_context(bypass_csp=True, locale="de-DE", viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="Selbsteinschätzung beginnen").click()
+    page.wait_for_url(re.compile(r"/link\?new=1"))
+    base = page.url.split("/link")[0]
+    page.goto(base + "/profile")
+    page.fill("#municipality_name", "Ortsgemeinde Handyhausen")
+    page.check("#municipality_type-ortsgemeinde")
+    page.check("#association_kind-verbandsgemeinde")
+    page.fill("#association_name", "Verbandsgemeinde Musterland")
+    page.select_option("#state", "RP")
+    page.check("#population_band-lt2k")
+    page.check("#staff_band-lt20")
+    assert_accessible(page)
+    assert no_sideways_scrolling(page)
+    with page.expect_navigation():
+        page.click("button[value=next]")
+
+    page.goto(base + "/fields/internal_processes")
+    assert "betreffen Aufgaben, die Ihre Verbandsgemeinde für Ihre Gemeinde erledigt" in page.inner_text(
+        "main"
+    )
+    assert "nur zur Information" in page.inner_text("aside")
+    assert_accessible(page)
+    assert no_sideways_scrolling(page)
+    page.check("#q_ip_electronic_files-1")
+    with page.expect_navigation():
+        page.click("button[value=stay]")
+
+    page.goto(base + "/fields/energy")
+    heat = page.inner_text("#q-en_heat_planning")
+    assert "Zur Information: Das erledigt Ihre Verbandsgemeinde." in heat  # AGWPG: the VG plans
+    page.check("#q_en_energy_management-0")
+    with page.expect_navigation():
+        page.click("button[value=stay]")
+
+    page.goto(base + "/results")
+    main = page.inner_text("main")
+    assert "Was Ihre Verbandsgemeinde für Sie erledigt" in main
+    assert "Rechtsstand: 1. Dezember 2026" in main
+    assert "Hauptamt" not in page.inner_text("#roadmap-phases")
+    assert_accessible(page)
+    assert no_sideways_scrolling(page)
+    page.goto(base + "/report")
+    assert "Verbandsgemeinde Musterland" in page.inner_text("body")
+    assert_accessible(page)
+    phone.close()
