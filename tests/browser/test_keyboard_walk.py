@@ -253,4 +253,8 @@ def test_a_member_municipality_in_rhineland_palatinate_on_a_phone(browser, live_
     page.goto(base + "/report")
     assert "Verbandsgemeinde Musterland" in page.inner_text("body")
     assert_accessible(page)
+    assert no_sideways_scrolling(page)
+    for path in ("/summary", "/priorities", "/fields/organisation", "/link"):
+        page.goto(base + path)
+        assert no_sideways_scrolling(page), path
     phone.close()
