@@ -79,6 +79,8 @@ def safe_next(target: str | None, default: str = "/") -> str:
     """Accept only local paths as redirect targets (no open redirect)."""
     if not target:
         return default
+    if len(target) > 500 or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default  # a header value must not carry line breaks or controls
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default

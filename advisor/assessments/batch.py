@@ -140,7 +140,12 @@ def _one(job: tuple[str, bytes, str]) -> dict[str, Any]:
     except exchange.ImportRefused as exc:
         return {"source": source, "error": [str(p) for p in exc.problems]}
     evaluation = evaluation_of(checked.catalogue, checked, date.fromisoformat(today))
-    return as_json(evaluation, checked.catalogue, source)
+    result = as_json(evaluation, checked.catalogue, source)
+    if checked.upgrade_notice is not None:
+        # Carried over from an older catalogue version: say so, and which profile values are
+        # open because the old one was split (the result assumes none of them).
+        result["carried_over"] = checked.upgrade_notice
+    return result
 
 
 def run_batch(

@@ -33,7 +33,16 @@ from advisor.catalogue.migrate import NoMigration, carry_over
 from advisor.db import utcnow
 
 from .answers import NOTE_MAX_LENGTH, AnswerInput, InvalidAnswer, normalise
-from .models import Answer, AnswerState, Assessment, Priority, Respondent, RespondentAnswer, Status
+from .models import (
+    PROFILE_KEYS,
+    Answer,
+    AnswerState,
+    Assessment,
+    Priority,
+    Respondent,
+    RespondentAnswer,
+    Status,
+)
 from .services import PROFILE_FIELDS, create_assessment
 
 FORMAT = "advisor-assessment"
@@ -329,15 +338,9 @@ def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
         (r, clean(r.answers, f"respondents.{i}.answers")) for i, r in enumerate(document.respondents)
     ]
     profile = carried.profile
-    for key, options in (
-        ("municipality_type", catalogue.profile.municipality_types),
-        ("state", catalogue.profile.states),
-        ("population_band", catalogue.profile.population_bands),
-        ("staff_band", catalogue.profile.staff_bands),
-        ("association_kind", catalogue.profile.association_kinds),
-    ):
+    for key in PROFILE_KEYS:
         value = profile.get(key)
-        if value is not None and value not in {o.id for o in options}:
+        if value is not None and value not in {o.id for o in catalogue.profile.options(key)}:
             problems.append(_l("profile.%(key)s: unknown value “%(value)s”.", key=key, value=value))
     for field_id in document.priorities:
         if catalogue.field(field_id) is None:

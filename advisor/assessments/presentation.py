@@ -81,8 +81,10 @@ def administration_phrase(catalogue: Catalogue, kind: str | None, locale: str, d
     """How measures address the joint administration: "Ihre Verbandsgemeinde", "Ihr Amt" …."""
     option = next((k for k in catalogue.profile.association_kinds if k.id == kind), None)
     text = None if option is None else option.your_dative if dative else option.your
-    if text is not None:
-        return text.get(locale)
+    return text.get(locale) if text is not None else _generic_administration(dative)
+
+
+def _generic_administration(dative: bool) -> str:
     return pgettext("dative", "your joint administration") if dative else _("your joint administration")
 
 
@@ -93,21 +95,17 @@ def kind_states(catalogue: Catalogue, locale: str) -> dict[str, str]:
 
 
 def split_choices(catalogue: Catalogue, notice: Mapping[str, Any] | None, locale: str) -> dict[str, str]:
-    """Profile key -> the bands an old value was split into, in words ("a or b")."""
-    lists = {
-        "population_band": catalogue.profile.population_bands,
-        "staff_band": catalogue.profile.staff_bands,
-    }
+    """Profile key -> the values an old one was split into, in words ("a or b")."""
     out = {}
     for key, values in ((notice or {}).get("choices") or {}).items():
-        labels = {o.id: o.label.get(locale) for o in lists.get(key, [])}
+        labels = {o.id: o.label.get(locale) for o in catalogue.profile.options(key)}
         out[key] = _(" or ").join(labels.get(v, v) for v in values)
     return out
 
 
 def upgrade_note(catalogue: Catalogue, notice: Mapping[str, Any] | None, locale: str) -> str:
     """What changed with the catalogue version an assessment was moved onto ("" when nothing to say)."""
-    if not notice or "from" not in notice:
+    if not notice or "from" not in notice or notice.get("dismissed"):
         return ""
     migration = next((m for m in catalogue.migrations if m.from_version == notice["from"]), None)
     if migration is not None and migration.note is not None:
@@ -125,6 +123,32 @@ def administration_names(catalogue: Catalogue, kind: str | None, locale: str) ->
     )
 
 
+def kept_answers(notice: Mapping[str, Any] | None, locale: str) -> list[tuple[str, str, str]]:
+    """Answers an upgrade could not carry: (question as it was, answer as it was, note)."""
+    out = []
+    for entry in (notice or {}).get("kept") or []:
+        text = (entry.get("text") or {}).get("en" if locale == "en" else "de") or entry["question_id"]
+        if entry.get("respondent"):
+            text = f"{text} ({entry['respondent']})"
+        out.append((text, _kept_value(entry), entry.get("note") or ""))
+    return out
+
+
+def _kept_value(entry: Mapping[str, Any]) -> str:
+    if entry.get("state") == "unknown":
+        return _("Don't know")
+    if entry.get("state") == "not_responsible":
+        return _("Not responsible")
+    value = entry.get("value")
+    if value is None:
+        return _("not answered")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
 def measure_text(
     measure: Measure, variant: int | None, locale: str, administration: tuple[str, str] | None = None
 ) -> MeasureText:
@@ -134,10 +158,7 @@ def measure_text(
     dative); see :func:`administration_phrase`.
     """
     chosen = measure.variants[variant] if variant is not None else None
-    own, dative = administration or (
-        _("your joint administration"),
-        pgettext("dative", "your joint administration"),
-    )
+    own, dative = administration or (_generic_administration(False), _generic_administration(True))
 
     def text(value: Text) -> str:
         return (

@@ -18,13 +18,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from advisor.catalogue import Catalogue, catalogue_as_dict, catalogue_from_dict
+from advisor.catalogue import Catalogue, FieldDef, catalogue_as_dict, catalogue_from_dict
 from advisor.catalogue.migrate import carry_over
 from advisor.db import utcnow
-from advisor.rules import ADMINISTRATION, OTHER, OWN
+from advisor.rules import ADMINISTRATION, OTHER, OWN, SKIP
 
 from .answers import AnswerInput, InvalidAnswer, is_answered, normalise
-from .models import Answer, AnswerState, Assessment, CatalogueSnapshot, Priority, Status
+from .models import Answer, AnswerColumns, AnswerState, Assessment, CatalogueSnapshot, Priority, Status
 
 #: 32 random bytes: 256 bits, twice the required minimum of 128.
 TOKEN_BYTES = 32
@@ -121,48 +121,54 @@ def upgrade_available(loaded: Mapping[str, Catalogue], assessment: Assessment) -
 def upgrade_catalogue(session: Session, loaded: Mapping[str, Catalogue], assessment: Assessment) -> bool:
     """Carry the assessment onto the newer catalogue version by the catalogue's rules.
 
-    Nothing entered is lost: answers keep their question ids (or follow a rename), notes
-    stay, a profile value that was split is offered to the user once (``upgrade_notice``),
-    and an answer the new version cannot hold keeps its note and is asked again. The old
-    version's snapshot stays stored. Returns whether anything changed.
+    Nothing entered is lost: answers keep their question ids (or follow a rename) and their
+    notes; a profile value that was split is offered to the user once; an answer the new
+    version cannot hold, or one to a question the new version removed, is kept in
+    ``upgrade_notice["kept"]`` with its old question text and shown to the user (and the
+    question, where it still exists, is asked again). The old version's snapshot stays
+    stored. Returns whether anything changed.
     """
     catalogue = upgrade_available(loaded, assessment)
     if catalogue is None:
         return False
+    old = catalogue_of(session, loaded, assessment)
+    version = assessment.catalogue_version
     ensure_snapshot(session, catalogue)
-    profile = {key: getattr(assessment, key) for key in PROFILE_FIELDS}
-    carried = carry_over(
-        catalogue, assessment.catalogue_version, {a.question_id: a for a in assessment.answers}, profile
-    )
-    asked_again = []
-    for question_id, row in carried.answers.items():
-        question = catalogue.questions.get(question_id)
-        row.question_id = question_id
-        if question is None:
-            continue
-        try:
-            clean = normalise(question, AnswerInput(row.state, row.value, row.note))
-        except InvalidAnswer:
-            clean = AnswerInput(AnswerState.ANSWERED, None, row.note)
-            asked_again.append(question_id)
-        row.state, row.value, row.note = clean.state, clean.value, clean.note
-    for row in list(assessment.answers):
-        if row.question_id in carried.removed:
-            assessment.answers.remove(row)
-    for respondent in assessment.respondents:
-        moved = carry_over(
-            catalogue, assessment.catalogue_version, {a.question_id: a for a in respondent.answers}, {}
-        )
-        for question_id, row in moved.answers.items():
+    kept: list[dict] = []
+
+    def carry(rows: list, who: str | None) -> tuple[list, list[str]]:
+        """Move one set of answer rows; return the rows to keep and the questions asked again."""
+        carried = carry_over(catalogue, version, {a.question_id: a for a in rows}, {})
+        asked_again = []
+        for question_id, row in carried.answers.items():
+            question = catalogue.questions.get(question_id)
+            if question is None:
+                continue
+            try:
+                clean = normalise(question, AnswerInput(row.state, row.value, row.note))
+            except InvalidAnswer:
+                kept.append(_kept_answer(old, row, who))
+                clean = AnswerInput(AnswerState.ANSWERED, None, row.note)
+                asked_again.append(question_id)
             row.question_id = question_id
-        respondent.answers = [row for row in respondent.answers if row.question_id not in moved.removed]
-    for key, value in carried.profile.items():
+            row.state, row.value, row.note = clean.state, clean.value, clean.note
+        for row in rows:
+            if row.question_id in carried.removed and (is_answered(row.state, row.value) or row.note):
+                kept.append(_kept_answer(old, row, who))
+        return [row for row in rows if row.question_id not in carried.removed], asked_again
+
+    assessment.answers, asked_again = carry(list(assessment.answers), None)
+    for respondent in assessment.respondents:
+        respondent.answers, _ = carry(list(respondent.answers), respondent.label)
+    moved = carry_over(catalogue, version, {}, {key: getattr(assessment, key) for key in PROFILE_FIELDS})
+    for key, value in moved.profile.items():
         setattr(assessment, key, value)
     assessment.upgrade_notice = {
-        "from": assessment.catalogue_version,
+        "from": version,
         "to": catalogue.version,
-        "choices": {k: list(v) for k, v in carried.choices.items()},
+        "choices": {k: list(v) for k, v in moved.choices.items()},
         "asked_again": asked_again,
+        "kept": kept,
     }
     assessment.catalogue_version = catalogue.version
     assessment.catalogue_hash = catalogue.hash
@@ -171,11 +177,30 @@ def upgrade_catalogue(session: Session, loaded: Mapping[str, Catalogue], assessm
     return True
 
 
+def _kept_answer(old: Catalogue | None, row: AnswerColumns, who: str | None) -> dict:
+    """An answer the new version cannot hold, as it was: question text, state, value, note."""
+    question = old.questions.get(row.question_id) if old is not None else None
+    return {
+        "question_id": row.question_id,
+        "text": question.text.model_dump() if question is not None else None,
+        "state": row.state.value,
+        "value": row.value,
+        "note": row.note,
+        "respondent": who,
+    }
+
+
 def dismiss_upgrade_notice(session: Session, assessment: Assessment) -> None:
-    """The user has read what changed; choices still open stay until the profile is saved."""
-    notice = assessment.upgrade_notice or {}
-    assessment.upgrade_notice = {"choices": notice["choices"]} if notice.get("choices") else None
+    """The user has read what changed; open choices and kept old answers stay."""
+    assessment.upgrade_notice = _settled({**(assessment.upgrade_notice or {}), "dismissed": True})
     session.flush()
+
+
+def _settled(notice: dict) -> dict | None:
+    """Drop the notice once it is read, nothing is left to choose and no old answer is kept."""
+    if notice.get("dismissed") and not notice.get("choices") and not notice.get("kept"):
+        return None
+    return notice
 
 
 def create_assessment(session: Session, catalogue: Catalogue, locale: str = "de") -> tuple[Assessment, str]:
@@ -224,17 +249,27 @@ def _touch(assessment: Assessment) -> None:
     assessment.updated_at = utcnow()
 
 
-def save_profile(session: Session, assessment: Assessment, profile: Mapping[str, str | None]) -> None:
-    """Store the municipality profile; unknown keys are a programming error."""
+def save_profile(
+    session: Session, catalogue: Catalogue, assessment: Assessment, profile: Mapping[str, str | None]
+) -> None:
+    """Store the municipality profile; unknown keys are a programming error.
+
+    The kind and name of a joint administration belong only to the types that are, or
+    belong to, one: a Stadt that was first entered as an Ortsgemeinde keeps no stale
+    Verbandsgemeinde in its report.
+    """
+    profile = dict(profile)
+    if profile.get("municipality_type") not in catalogue.association_types:
+        profile.update(association_kind=None, association_name="")
     for key, value in profile.items():
         if key not in PROFILE_FIELDS:
             raise KeyError(key)
         setattr(assessment, key, value)
     notice = assessment.upgrade_notice
     if notice and notice.get("choices"):
-        # A split band asked once: answered as soon as the profile is saved with a value.
+        # A split value is asked once: answered as soon as the profile is saved with a value.
         choices = {k: v for k, v in notice["choices"].items() if not getattr(assessment, k)}
-        assessment.upgrade_notice = {**notice, "choices": choices} if choices or "from" in notice else None
+        assessment.upgrade_notice = _settled({**notice, "choices": choices})
     _touch(assessment)
     session.flush()
 
@@ -282,6 +317,31 @@ def save_answers(
     if changed:
         _touch(assessment)
     session.flush()
+
+
+@dataclass(frozen=True)
+class PageQuestions:
+    """Which questions of a field page this municipality is asked, and which only for information."""
+
+    shown: frozenset[str]
+    info: frozenset[str]
+    #: Usually someone else's task: "nicht zuständig" is offered first.
+    usually_not: frozenset[str]
+
+
+def page_questions(catalogue: Catalogue, assessment: Assessment, field: FieldDef) -> PageQuestions:
+    """The questions of a field page for this municipality.
+
+    Questions about tasks this type is not asked about stay off the page (their stored
+    answers stay as they are); those its joint administration carries are information.
+    """
+    carriers = catalogue.responsibilities(assessment.profile())
+    ids = [q.id for q in field.questions]
+    return PageQuestions(
+        frozenset(q for q in ids if carriers[q] != SKIP),
+        frozenset(q for q in ids if carriers[q] == ADMINISTRATION),
+        frozenset(q for q in ids if carriers[q] == OTHER),
+    )
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from advisor.db import db
-from advisor.rules import SKIP
 from advisor.web import abort_with, active_catalogue, catalogues, safe_next, today
 
 from . import exchange, forms, presentation, services
@@ -41,6 +40,8 @@ from .wizard import resume_url, sections, target_url
 
 bp = Blueprint("assessments", __name__)
 
+#: The button in the upgrade note on a page with a form: save the page and hide the note.
+DISMISS_NOTICE = "dismiss-notice"
 TOKEN_PATTERN = re.compile(r"(?:/r/)?([A-Za-z0-9_-]{40,64})/?$")
 
 
@@ -71,6 +72,7 @@ def _wizard_context(assessment: Assessment, current: str, catalogue=None) -> dic
             catalogue, assessment.association_kind, _locale()
         ),
         "upgrade_note": presentation.upgrade_note(catalogue, assessment.upgrade_notice, _locale()),
+        "kept": presentation.kept_answers(assessment.upgrade_notice, _locale()),
         "notice_form": forms.ActionForm(),
     }
 
@@ -98,9 +100,11 @@ def _flash_once(message: str, category: str) -> None:
         flash(message, category)
 
 
-def _after_save(catalogue, aid: str, current: str) -> Response:
+def _after_save(catalogue, assessment: Assessment, current: str) -> Response:
+    if request.form.get("nav") == DISMISS_NOTICE:  # saved, and the upgrade note is read
+        services.dismiss_upgrade_notice(db.session, assessment)
     _flash_once(_("Your answers have been saved."), "success")
-    return redirect(target_url(catalogue, aid, current, request.form.get("nav")), code=303)
+    return redirect(target_url(catalogue, assessment.public_id, current, request.form.get("nav")), code=303)
 
 
 # -- start and resume -------------------------------------------------------------------
@@ -212,8 +216,8 @@ def profile(aid: str) -> Any:
         _check_keys(forms.PROFILE_KEYS)
         form = form_class()
         if form.validate():
-            services.save_profile(db.session, assessment, forms.profile_from_form(form))
-            return _after_save(catalogue, aid, "profile")
+            services.save_profile(db.session, catalogue, assessment, forms.profile_from_form(form))
+            return _after_save(catalogue, assessment, "profile")
         status = 422
     else:
         form, status = form_class(data=forms.profile_data(assessment)), 200
@@ -237,24 +241,22 @@ def field(aid: str, field_id: str) -> Any:
     if field_def is None:
         abort(404)
     form_class = forms.field_form_class(catalogue, field_def)
-    carriers = catalogue.responsibilities(assessment.profile())
-    # Questions not asked of this type are not on the page: their stored answers stay as they are.
-    shown = {q.id for q in field_def.questions if carriers[q.id] != SKIP}
+    page = services.page_questions(catalogue, assessment, field_def)
     if request.method == "POST":
         _check_keys(forms.allowed_keys(field_def))
         form = form_class()
         if form.validate():
             try:
                 answers = forms.answers_from_form(form, field_def)
-                answers = {qid: answer for qid, answer in answers.items() if qid in shown}
-                services.save_answers(db.session, catalogue, assessment, answers, allowed=shown)
+                answers = {qid: answer for qid, answer in answers.items() if qid in page.shown}
+                services.save_answers(db.session, catalogue, assessment, answers, allowed=page.shown)
             except InvalidAnswer as exc:
                 target = form[f"q_{exc.question_id}"]
                 target.errors = [*target.errors, exc.message]
             except ValueError:
                 pass  # answers_from_form put the error on the form
             else:
-                return _after_save(catalogue, aid, f"field:{field_id}")
+                return _after_save(catalogue, assessment, f"field:{field_id}")
         status = 422
     else:
         form, status = form_class(data=forms.form_data(field_def, assessment.answer_map())), 200
@@ -268,7 +270,7 @@ def field(aid: str, field_id: str) -> Any:
         "",
     )
     return render_template(
-        "field.html", form=form, field=field_def, type_label=type_label, carriers=carriers, **context
+        "field.html", form=form, field=field_def, type_label=type_label, page=page, **context
     ), status
 
 
@@ -292,7 +294,7 @@ def priorities(aid: str) -> Any:
     catalogue = catalogue_for(assessment)
     form, saved = _priorities_form(catalogue, assessment)
     if saved:
-        return _after_save(catalogue, aid, "priorities")
+        return _after_save(catalogue, assessment, "priorities")
     context = _wizard_context(assessment, "priorities", catalogue)
     status = 422 if request.method == "POST" else 200
     return render_template("priorities.html", form=form, relevance_names=RELEVANCE_NAMES, **context), status

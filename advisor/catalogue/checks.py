@@ -6,6 +6,7 @@ turns those into :class:`~advisor.catalogue.loader.Problem` with line numbers.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from advisor import rules
 
 from .schema import (
     EFFORT_PERSON_DAYS,
+    PROFILE_LISTS,
     CatalogueFile,
     Condition,
     Duty,
@@ -69,13 +71,7 @@ def run(root: Parsed, fields: list[Parsed], measure_files: list[Parsed]) -> Iter
     """Every cross-reference and content rule of a catalogue."""
     spec: CatalogueFile = root.data  # type: ignore[assignment]
     types = {o.id for o in spec.profile.municipality_types}
-    profile_values = {
-        "municipality_type": types,
-        "state": {o.id for o in spec.profile.states},
-        "population_band": {o.id for o in spec.profile.population_bands},
-        "staff_band": {o.id for o in spec.profile.staff_bands},
-        "association_kind": {o.id for o in spec.profile.association_kinds},
-    }
+    profile_values = {key: {o.id for o in spec.profile.options(key)} for key in PROFILE_LISTS}
     duties = {d.id for d in spec.duties}
     tasks = {t.id: t for t in spec.tasks}
     questions = {q.id: q for parsed in fields for q in parsed.data.questions}  # type: ignore[union-attr]
@@ -483,16 +479,8 @@ def _small_types(
             ) and any(_may_trigger_for(t.when, kind.id) for t in m.triggers)
             if not reachable:
                 continue
-            variant = next(
-                (
-                    (v, i)
-                    for i, v in enumerate(m.variants)
-                    if rules.all_hold(v.when, questions, {}, {"municipality_type": kind.id})
-                ),
-                None,
-            )
             named = any(_names_type(t.when, kind.id) for t in m.triggers)
-            if variant is None and not named:
+            if not named and not any(_names_type(v.when, kind.id) for v in m.variants):
                 yield _f(
                     parsed,
                     (*at, "variants"),
@@ -500,22 +488,47 @@ def _small_types(
                     f"(when: [{{profile: municipality_type, in: [{kind.id}]}}]) or a trigger that names it",
                 )
                 continue
-            texts: list[tuple[tuple, str]] = []
-            if variant is not None:
-                v, i = variant
-                texts += [((*at, "variants", i, "title"), v.title.de if v.title else m.title.de)]
-                texts += [((*at, "variants", i, "summary"), v.summary.de if v.summary else m.summary.de)]
-                steps = v.first_steps or m.first_steps
-                texts += [((*at, "variants", i, "first_steps", k), step.de) for k, step in enumerate(steps)]
-                texts += [((*at, "variants", i, "responsible"), (v.responsible or m.responsible).de)]
-            else:
-                texts += [((*at, "title"), m.title.de), ((*at, "summary"), m.summary.de)]
-                texts += [((*at, "first_steps", k), step.de) for k, step in enumerate(m.first_steps)]
-                texts += [((*at, "responsible"), m.responsible.de)]
-            for where, text in texts:
-                lacking = [role for role in kind.lacks_roles if names_role(role, text)]
-                if lacking:
-                    yield _f(parsed, where, f"{kind.id} has no {', '.join(lacking)}: name who does it there")
+            # The first variant that holds is what the type sees; a variant for a size band
+            # or a Land listed before the type's own would win for that band or Land.
+            seen: set[int | None] = set()
+            for profile in _variant_profiles(m, kind.id):
+                index = next(
+                    (i for i, v in enumerate(m.variants) if rules.all_hold(v.when, questions, {}, profile)),
+                    None,
+                )
+                if index in seen:
+                    continue
+                seen.add(index)
+                for where, text in _shown_texts(m, at, index):
+                    lacking = [role for role in kind.lacks_roles if names_role(role, text)]
+                    if lacking:
+                        yield _f(
+                            parsed, where, f"{kind.id} has no {', '.join(lacking)}: name who does it there"
+                        )
+
+
+def _variant_profiles(measure: Measure, kind: str) -> Iterator[dict[str, str | None]]:
+    """Every profile of this type that the measure's variants tell apart."""
+    values: dict[str, set[str | None]] = {}
+    for variant in measure.variants:
+        for condition in variant.when:
+            if condition.profile and condition.profile != "municipality_type":
+                values.setdefault(condition.profile, {None}).update(condition.in_ or ())
+    keys = sorted(values)
+    for combination in itertools.product(*(sorted(values[k], key=str) for k in keys)):
+        yield {"municipality_type": kind, **dict(zip(keys, combination, strict=True))}
+
+
+def _shown_texts(m: Measure, at: tuple, index: int | None) -> list[tuple[tuple, str]]:
+    """The German texts a profile sees of a measure, with where each comes from."""
+    if index is None:
+        texts = [((*at, "title"), m.title.de), ((*at, "summary"), m.summary.de)]
+        texts += [((*at, "first_steps", k), step.de) for k, step in enumerate(m.first_steps)]
+        return [*texts, ((*at, "responsible"), m.responsible.de)]
+    v, here = m.variants[index], (*at, "variants", index)
+    texts = [((*here, "title"), (v.title or m.title).de), ((*here, "summary"), (v.summary or m.summary).de)]
+    texts += [((*here, "first_steps", k), step.de) for k, step in enumerate(v.first_steps or m.first_steps)]
+    return [*texts, ((*here, "responsible"), (v.responsible or m.responsible).de)]
 
 
 #: A role named as its joint administration's ("das Bürgerbüro der Verbandsgemeinde") is fine.

@@ -226,6 +226,20 @@ class Profile(Strict):
     #: that are, or belong to, such a body.
     association_kinds: list[ProfileOption] = []
 
+    def options(self, key: str) -> list[ProfileOption]:
+        """The closed list of one profile key (``municipality_type`` -> ``municipality_types`` …)."""
+        return getattr(self, PROFILE_LISTS[key])
+
+
+#: Profile key -> the name of its list in :class:`Profile`.
+PROFILE_LISTS = {
+    "municipality_type": "municipality_types",
+    "state": "states",
+    "population_band": "population_bands",
+    "staff_band": "staff_bands",
+    "association_kind": "association_kinds",
+}
+
 
 class FieldRef(Strict):
     """A field (Handlungsfeld) as listed in ``catalogue.yaml``."""

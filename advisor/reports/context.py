@@ -189,9 +189,11 @@ def build(
         ],
         "cards": cards,
         "later": [
-            presentation.measure_text(measures[m], None, locale, administration).title for m in plan.later
+            presentation.measure_text(measures[m], variants[m], locale, administration).title
+            for m in plan.later
         ],
         "legal_as_of": format_date(catalogue.legal_as_of, "long") if catalogue.legal_as_of else None,
+        "administration": administration[0],
         "duties": presentation.duty_statements(catalogue, municipality, evaluation.today, locale),
         "bands": [
             (str(presentation.BAND_NAMES[k]), str(presentation.BAND_MEANINGS[k]))
@@ -282,24 +284,24 @@ def _gap_text(gap) -> str:
         text += "; " + _("legal deadline passed (%(date)s)", date=format_date(gap.urgency.due, "long"))
     elif gap.urgency.due:
         text += "; " + _("legal deadline %(date)s", date=format_date(gap.urgency.due, "long"))
+    elif gap.urgency.duty_id:
+        text += "; " + _("legal duty without a deadline")
     return text
 
 
 def _profile_labels(catalogue: Catalogue, municipality: dict[str, Any], locale: str) -> list[str]:
-    p = catalogue.profile
     out = []
-    for key, options in (
-        ("municipality_type", p.municipality_types),
-        ("state", p.states),
-        ("population_band", p.population_bands),
-        ("staff_band", p.staff_bands),
-        ("association_kind", p.association_kinds),
-    ):
+    for key in PROFILE_KEYS:
         value = municipality.get(key)
-        match = next((o for o in options if o.id == value), None)
-        if key == "association_kind" and municipality.get("association_name"):
-            out.append(municipality["association_name"])
-        elif match is not None:
+        match = next((o for o in catalogue.profile.options(key) if o.id == value), None)
+        if key == "association_kind":
+            # Only for a type that is, or belongs to, a joint administration.
+            if municipality.get("municipality_type") not in catalogue.association_types:
+                continue
+            if municipality.get("association_name"):
+                out.append(municipality["association_name"])
+                continue
+        if match is not None:
             out.append(match.label.get(locale))
     return out
 

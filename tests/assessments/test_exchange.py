@@ -251,3 +251,21 @@ def test_a_2026_2_file_imports_into_2027_1_with_nothing_lost(kommunal_app):
     page = client.get(f"/a/{aid}/profile").get_data(as_text=True)
     assert "Der Fragebogen wurde aktualisiert" in page
     assert "10.000 bis unter 25.000 Einwohner oder 25.000 bis unter 50.000 Einwohner oder" in page
+
+
+def test_assess_says_when_a_file_was_carried_over_and_what_is_open(kommunal_app, tmp_path):
+    old = json.loads((PROJECT / "tests" / "fixtures" / "exchange_2026_2.json").read_text())
+    old["profile"]["population_band"] = "100k+"
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old))
+    result = kommunal_app.test_cli_runner().invoke(
+        args=["assess", str(path), "--json", "--date", "2026-12-02"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["carried_over"]["from"] == "2026.2" and data["carried_over"]["to"] == "2027.1"
+    assert data["carried_over"]["choices"] == {"population_band": ["100k-200k", "200k-400k", "400k+"]}
+    current = kommunal_app.test_cli_runner().invoke(
+        args=["assess", str(DOCS / "examples" / "assessment.json"), "--json", "--date", "2026-12-02"]
+    )
+    assert "carried_over" not in json.loads(current.output)

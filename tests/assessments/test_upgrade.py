@@ -6,11 +6,19 @@ import copy
 
 import sqlalchemy as sa
 
-from advisor.assessments.models import Answer, AnswerState, Assessment, CatalogueSnapshot, Status
+from advisor.assessments.models import (
+    Answer,
+    AnswerState,
+    Assessment,
+    CatalogueSnapshot,
+    Respondent,
+    RespondentAnswer,
+    Status,
+)
 from advisor.catalogue import catalogue_as_dict, catalogue_from_dict
 from advisor.db import db
 from advisor.web import catalogues
-from tests.conftest import Client
+from tests.conftest import Client, stored_answers
 
 
 def old_version(app) -> str:
@@ -19,6 +27,8 @@ def old_version(app) -> str:
         content = copy.deepcopy(catalogue_as_dict(catalogues()["tasks"]))
         content["version"] = "1.0"
         content["migrations"] = []
+        for duty in content["duties"]:  # duties of 2026.x named no legal basis
+            duty["basis"] = None
         content["profile"]["municipality_types"].append({"id": "amt", "label": {"de": "Amt", "en": "Amt"}})
         content["profile"]["population_bands"] = [
             {"id": "lt25k", "max": 24999, "label": {"de": "unter 25.000", "en": "under 25,000"}},
@@ -54,8 +64,16 @@ def started_on_old_version(app, client: Client, status: Status = Status.IN_PROGR
         assessment.answers = [
             Answer(question_id="a_council", state=AnswerState.ANSWERED, value=3, note="Beschluss 2025"),
             Answer(question_id="a_old", state=AnswerState.ANSWERED, value=2, note="laut Hauptamt"),
-            Answer(question_id="a_gone", state=AnswerState.UNKNOWN, value=None, note=""),
+            Answer(question_id="a_gone", state=AnswerState.UNKNOWN, value=None, note="fragen"),
+            # 2.0 no longer offers "nicht zuständig" here: the answer is asked again, not lost.
+            Answer(question_id="a_district", state=AnswerState.NOT_RESPONSIBLE, value=None, note="Kreis"),
         ]
+        respondent = Respondent(label="Kämmerin", role="Kämmerei")
+        respondent.answers = [
+            RespondentAnswer(question_id="a_old", state=AnswerState.ANSWERED, value=1, note=""),
+            RespondentAnswer(question_id="a_gone", state=AnswerState.ANSWERED, value=4, note=""),
+        ]
+        assessment.respondents = [respondent]
         db.session.commit()
     return aid
 
@@ -67,8 +85,9 @@ def test_opening_an_assessment_in_progress_carries_it_over_and_says_what_changed
 
     page = client.get(f"/a/{aid}/profile").get_data(as_text=True)
     assert "Version 2.0: neue Typen." in page
-    assert "wurde in der neuen Fassung des Fragebogens aufgeteilt" in page
+    assert "wurden Angaben Ihres Profils feiner unterteilt" in page
     assert "unter 10.000 oder 10.000 bis unter 25.000" in page
+    assert "Frühere Antworten, die die neue Fassung nicht übernehmen kann" in page
 
     with app.app_context():
         assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
@@ -86,8 +105,28 @@ def test_opening_an_assessment_in_progress_carries_it_over_and_says_what_changed
         assert answers == {
             "a_council": ("answered", 3, "Beschluss 2025"),
             "a_admin": ("answered", 2, "laut Hauptamt"),
+            "a_district": ("answered", None, "Kreis"),  # asked again, note kept
         }
-        assert assessment.upgrade_notice["choices"] == {"population_band": ["lt10k", "10k-25k"]}
+        respondent = {a.question_id: a.value for a in assessment.respondents[0].answers}
+        assert respondent == {"a_admin": 1}
+        notice = assessment.upgrade_notice
+        assert notice["choices"] == {"population_band": ["lt10k", "10k-25k"]}
+        assert notice["asked_again"] == ["a_district"]
+        kept = {
+            (k["question_id"], k["respondent"]): (k["state"], k["value"], k["note"]) for k in notice["kept"]
+        }
+        assert kept == {
+            ("a_gone", None): ("unknown", None, "fragen"),
+            ("a_district", None): ("not_responsible", None, "Kreis"),
+            ("a_gone", "Kämmerin"): ("answered", 4, ""),
+        }
+        gone = next(k for k in notice["kept"] if k["question_id"] == "a_gone")
+        assert gone["text"]["de"] == "Wie weit sind die Online-Dienste?"  # as it was asked
+
+    summary = client.get(f"/a/{aid}/summary").get_data(as_text=True)
+    assert "Frühere Antworten, die die neue Fassung des Fragebogens nicht übernehmen kann" in summary
+    assert "Weiß nicht – Anmerkung: fragen" in summary and "(Kämmerin)" in summary
+    assert "1 Antwort passt nicht mehr zur geänderten Frage" in summary
 
     # The split band is asked once: choosing it clears the question, the note can be hidden.
     response = client.post(
@@ -103,13 +142,18 @@ def test_opening_an_assessment_in_progress_carries_it_over_and_says_what_changed
     )
     assert response.status_code == 303
     page = client.get(f"/a/{aid}/profile").get_data(as_text=True)
-    assert "aufgeteilt" not in page and "Version 2.0: neue Typen." in page
-    response = client.post(f"/a/{aid}/notice", {"next": f"/a/{aid}/profile"})
-    assert response.status_code == 303 and response.location.endswith(f"/a/{aid}/profile")
+    assert "feiner unterteilt" not in page and "Version 2.0: neue Typen." in page
+    # Hiding the note from a page with a form also saves what the page holds.
+    response = client.post(f"/a/{aid}/fields/alpha", {"q_a_council": "4", "nav": "dismiss-notice"})
+    assert response.status_code == 303 and response.location.endswith(f"/a/{aid}/fields/alpha")
+    assert stored_answers(app, aid)["a_council"] == ("answered", 4, "")
     assert "Version 2.0: neue Typen." not in client.get(f"/a/{aid}/profile").get_data(as_text=True)
     with app.app_context():
         assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
-        assert assessment.upgrade_notice is None and assessment.population_band == "10k-25k"
+        assert assessment.population_band == "10k-25k"
+        # The kept old answers stay listed; the note itself is gone.
+        assert assessment.upgrade_notice["dismissed"] and len(assessment.upgrade_notice["kept"]) == 3
+    assert "Frühere Antworten" in client.get(f"/a/{aid}/summary").get_data(as_text=True)
 
 
 def test_a_completed_assessment_keeps_its_version_until_the_user_switches(app_factory):
@@ -119,6 +163,7 @@ def test_a_completed_assessment_keeps_its_version_until_the_user_switches(app_fa
 
     page = client.get(f"/a/{aid}/results").get_data(as_text=True)
     assert "Auf Version 2.0 umstellen" in page
+    assert "Rechtsgrundlage: ." not in page and "Verpflichtet:" in page
     with app.app_context():
         assert (
             db.session.scalar(sa.select(Assessment.catalogue_version).where(Assessment.public_id == aid))
@@ -130,7 +175,7 @@ def test_a_completed_assessment_keeps_its_version_until_the_user_switches(app_fa
     with app.app_context():
         assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
         assert assessment.catalogue_version == "2.0" and assessment.status is Status.COMPLETED
-        assert {a.question_id for a in assessment.answers} == {"a_council", "a_admin"}
+        assert {a.question_id for a in assessment.answers} == {"a_council", "a_admin", "a_district"}
     assert "Auf Version 2.0 umstellen" not in client.get(f"/a/{aid}/results").get_data(as_text=True)
 
 
@@ -174,3 +219,20 @@ def test_operators_carry_assessments_over_from_the_command_line(app_factory):
     with app.app_context():
         versions = db.session.scalars(sa.select(Assessment.catalogue_version)).all()
         assert set(versions) == {"2.0"}
+
+
+def test_hostile_return_addresses_fall_back_to_a_safe_page(app_factory):
+    app = app_factory(ACTIVE_CATALOGUE="tasks")
+    client = Client(app)
+    aid = started_on_old_version(app, client)
+    client.get(f"/a/{aid}/summary")  # carried over, the note is shown
+    for target in ("/\r\nX-Injected: 1", "//evil.example/", "https://evil.example/", "/a b", "/" + "x" * 600):
+        response = client.post(f"/a/{aid}/notice", {"next": target})
+        assert response.status_code == 303, target
+        assert response.location.endswith(f"/a/{aid}/summary"), target
+        response = client.get("/language/en", query_string={"next": target})
+        assert (
+            response.status_code in (302, 303)
+            and "evil" not in response.location
+            and "\n" not in response.location
+        )

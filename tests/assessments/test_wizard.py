@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from advisor.assessments.models import Assessment
+from advisor.db import db
 from tests.conftest import Client, count_rows, stored_answers
 
 PROFILE = {
@@ -340,3 +341,29 @@ def test_a_member_municipality_is_asked_what_it_decides_and_may_record_the_rest(
     assert "Wie weit sind die Online-Dienste? <span" in results  # recorded as information
     assert "Ihre Verbandsgemeinde nach den Online-Diensten fragen" in results  # what to ask for
     assert "Online-Dienste ausbauen" not in results  # never its administration's own measure
+
+
+def test_a_joint_administration_is_forgotten_when_the_type_has_none(app_factory):
+    app = app_factory(ACTIVE_CATALOGUE="tasks")
+    client = Client(app)
+    aid, _ = client.start()
+    member = {
+        "municipality_type": "ortsgemeinde",
+        "state": "RP",
+        "population_band": "lt10k",
+        "staff_band": "lt20",
+    }
+    client.post(
+        f"/a/{aid}/profile", {**member, "association_kind": "verbandsgemeinde", "association_name": "VG X"}
+    )
+    client.post(
+        f"/a/{aid}/profile",
+        {**member, "municipality_type": "gemeinde", "association_kind": "verbandsgemeinde"},
+    )
+    with app.app_context():
+        assessment = db.session.query(Assessment).filter_by(public_id=aid).one()
+        assert (assessment.municipality_type, assessment.association_kind, assessment.association_name) == (
+            "gemeinde",
+            None,
+            "",
+        )

@@ -173,3 +173,19 @@ def test_kinds_of_administration_name_known_lands_and_how_to_address_them(tasks_
 )
 def test_a_role_of_the_joint_administration_is_not_the_municipalitys_own(text, named):
     assert names_role("Hauptamt", text) is named
+
+
+def test_a_band_variant_before_the_types_own_is_what_a_small_member_sees(tasks_dir):
+    edit(
+        measures(tasks_dir),
+        """    variants:
+      - when: [{profile: municipality_type, in: [ortsgemeinde]}]
+        summary:""",
+        """    variants:
+      - when: [{profile: population_band, in: [lt10k]}]
+        responsible: {de: "Bauamt der kleinen Gemeinde", en: "Building office"}
+      - when: [{profile: municipality_type, in: [ortsgemeinde]}]
+        summary:""",
+    )
+    (message,) = problems(tasks_dir)
+    assert "measures[3].variants[0].responsible: ortsgemeinde has no Bauamt" in message
