@@ -11,13 +11,18 @@ from advisor.db import Base, db
 from tests.conftest import database_url, make_app
 
 
+def empty_database(engine) -> None:
+    """No tables, no migration history: as on a new installation."""
+    Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
 def test_upgrade_matches_models_and_downgrade_cleans_up(backend, tmp_path):
     app = make_app(database_url(backend, tmp_path), tmp_path)
     with app.app_context():
         engine = db.engine
-        Base.metadata.drop_all(engine)
-        with engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        empty_database(engine)
         upgrade()
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -33,9 +38,7 @@ def test_profile_columns_are_added_to_existing_assessments(backend, tmp_path):
     app = make_app(database_url(backend, tmp_path), tmp_path)
     with app.app_context():
         engine = db.engine
-        Base.metadata.drop_all(engine)
-        with engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        empty_database(engine)
         upgrade(revision="0002")
         now = "2026-11-30 10:00:00+00:00"
         with engine.begin() as connection:
