@@ -316,7 +316,10 @@ def test_report_of_an_ortsgemeinde_names_its_verbandsgemeinde_duties_and_legal_s
     assert "Keine Frist" in duties["Verwaltungsleistungen online anbieten (OZG)"].deadline
     internal = next(f for f in data["fields"] if f.id == "internal_processes")
     assert internal.score is None and internal.administered
-    assert "Nicht bewertet: Die Aufgaben dieses Handlungsfelds erledigt Ihre gemeinsame Verwaltung" in html
+    assert (
+        "Nicht bewertet: Die Aufgaben dieses Handlungsfelds erledigt Ihre Verbandsgemeinde für Ihre Gemeinde"
+        in html
+    )
     lacks = next(
         t for t in checked.catalogue.profile.municipality_types if t.id == "ortsgemeinde"
     ).lacks_roles
