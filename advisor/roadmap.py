@@ -16,9 +16,10 @@ No Flask, no SQLAlchemy; deterministic (every ordering ends in a stable tie-brea
 5. Projected field scores after each phase assume each scheduled measure reaches the
    levels it raises its questions to.
 
-Person-days and months are sized to the municipality: a variant's own figures, else the
-measure's scaled by the catalogue's ``sizing`` rule for the profile (a Landkreis's e-file
-programme is several times a small town's), and the effort class follows the result.
+Person-days and months are sized to the municipality: a variant's own figures (and the
+effort class they fall into), else the measure's scaled by the catalogue's ``sizing`` rule
+for the profile (a Landkreis's e-file programme is several times a small town's), with
+the effort class relative to the organisation's size.
 """
 
 from __future__ import annotations
