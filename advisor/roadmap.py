@@ -25,7 +25,7 @@ the effort class relative to the organisation's size.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from advisor.catalogue.loader import Catalogue
@@ -137,6 +137,11 @@ class Item:
     variant: int | None
     reasons: tuple[Reason, ...]
     lifts: tuple[Lift, ...]
+    #: Person-days beyond the phase's capacity that meeting a legal deadline needs (0: none);
+    #: the roadmap says so in words instead of moving the measure to "later".
+    over_capacity: float = 0.0
+    #: Whether even an immediate start cannot finish before the deadline.
+    too_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,11 @@ class Roadmap:
 
     items: tuple[Item, ...]
     phases: tuple[Phase, ...]
-    later: tuple[str, ...]  # candidates that did not fit into 36 months
+    later: tuple[str, ...]  # candidates that did not fit into 36 months, most valuable first
+    #: Measure id in ``later`` -> why: "capacity" or "prerequisite" (its prerequisite did not fit).
+    later_reasons: Mapping[str, str] = field(default_factory=dict)
+    #: Questions of binding duties answered "weiß nicht": finding out comes first.
+    clarify: tuple[str, ...] = ()
 
     def item(self, measure_id: str) -> Item | None:
         """The scheduled item of a measure."""
@@ -241,14 +250,49 @@ def build(
     per_month, per_phase = CAPACITY.get(profile.get("staff_band") or "", CAPACITY[DEFAULT_STAFF_BAND])
     load = {number: [0.0, 0] for number, _, _ in PHASES}
     scheduled: dict[str, Item] = {}
-    later: list[str] = []
+    later: dict[str, str] = {}
 
-    def schedule(candidate: _Candidate, chain: tuple[str, ...]) -> Item | None:
+    def place(candidate: _Candidate, earliest: int) -> tuple[int, int, float, bool] | None:
+        """Phase, start month, person-days over capacity and whether it is too late.
+
+        A measure needed for a dated duty must finish (at its shortest duration) before the
+        deadline: it takes the first phase with room that allows that, else the earliest
+        phase that allows it (or the first, if none does) over capacity. Other measures take
+        the first phase with room, or none.
+        """
+        due = _due_month(candidate.urgency, today)
+        shortest = candidate.size.duration_months[0]
+        options = []
+        for number, start, end in PHASES:
+            begin = max(start, earliest)
+            if begin >= end:
+                continue
+            used_days, used_count = load[number]
+            capacity_days = per_month * (end - start)
+            fits = used_count == 0 or (
+                used_count < per_phase and used_days + candidate.person_days <= capacity_days
+            )
+            in_time = due is None or begin + shortest <= due
+            if fits and in_time:
+                return number, begin, 0.0, False
+            options.append(
+                (number, begin, max(0.0, used_days + candidate.person_days - capacity_days), in_time)
+            )
+        if due is None or not options:
+            return None
+        in_time = [o for o in options if o[3]]
+        number, begin, over, _ = in_time[0] if in_time else options[0]
+        return number, begin, over, not in_time
+
+    def schedule(candidate: _Candidate, chain: tuple[str, ...], force: bool = False) -> Item | None:
         measure = candidate.measure
         if measure.id in scheduled:
             return scheduled[measure.id]
-        if measure.id in later:
+        if measure.id in later and not force:
             return None
+        # Prerequisites scheduled for this measure are undone if the measure itself does not
+        # fit: a pulled-in prerequisite always has a planned dependent.
+        before, loads = set(scheduled), {k: list(v) for k, v in load.items()}
         earliest = 0
         for prerequisite_id in measure.prerequisites:
             if prerequisite_id in chain:  # the catalogue check forbids cycles; stay safe
@@ -263,49 +307,67 @@ def build(
                 prerequisite = evaluate(measures[prerequisite_id], (reason,), True)
                 prerequisite.rank = _rank_key(prerequisite)
                 candidates[prerequisite_id] = prerequisite
-            item = schedule(prerequisite, (*chain, measure.id))
+            # A duty's prerequisites share its deadline.
+            if candidate.urgency.due is not None and prerequisite.urgency.due is None:
+                prerequisite.urgency = candidate.urgency
+            item = schedule(prerequisite, (*chain, measure.id), force)
             if item is None:
-                later.append(measure.id)
+                _undo(scheduled, load, before, loads)
+                later[measure.id] = "prerequisite"
                 return None
             earliest = max(earliest, item.start_month + item.size.duration_months[0])
-        for number, start, end in PHASES:
-            begin = max(start, earliest)
-            if begin >= end:
-                continue
-            used_days, used_count = load[number]
-            capacity_days = per_month * (end - start)
-            fits = used_count == 0 or (
-                used_count < per_phase and used_days + candidate.person_days <= capacity_days
-            )
-            if not fits:
-                continue
-            load[number] = [used_days + candidate.person_days, used_count + 1]
-            item = Item(
-                measure_id=measure.id,
-                field_id=measure.field,
-                phase=number,
-                start_month=begin,
-                end_month=begin + candidate.size.duration_months[1],
-                effort=candidate.size.effort,
-                person_days=candidate.person_days,
-                size=candidate.size,
-                benefit=candidate.benefit,
-                quick_win=candidate.quick_win,
-                pulled_in=candidate.pulled_in,
-                urgency=candidate.urgency,
-                variant=candidate.size.variant,
-                reasons=(
-                    _trigger_reasons(candidate.trigger, measure, priorities) + candidate.reasons
-                    if candidate.trigger is not None
-                    else candidate.reasons
-                ),
-                lifts=candidate.lifts,
-            )
-            scheduled[measure.id] = item
-            return item
-        later.append(measure.id)
-        return None
+        placed = place(candidate, earliest)
+        if placed is None and force:
+            placed = _emptiest(load, earliest, per_month)
+        if placed is None:
+            _undo(scheduled, load, before, loads)
+            later[measure.id] = "capacity"
+            return None
+        number, begin, over, too_late = placed
+        later.pop(measure.id, None)
+        load[number] = [load[number][0] + candidate.person_days, load[number][1] + 1]
+        item = Item(
+            measure_id=measure.id,
+            field_id=measure.field,
+            phase=number,
+            start_month=begin,
+            end_month=begin + candidate.size.duration_months[1],
+            effort=candidate.size.effort,
+            person_days=candidate.person_days,
+            size=candidate.size,
+            benefit=candidate.benefit,
+            quick_win=candidate.quick_win and number == 1,
+            pulled_in=candidate.pulled_in,
+            urgency=candidate.urgency,
+            variant=candidate.size.variant,
+            reasons=(
+                _trigger_reasons(candidate.trigger, measure, priorities) + candidate.reasons
+                if candidate.trigger is not None
+                else candidate.reasons
+            ),
+            lifts=candidate.lifts,
+            over_capacity=over,
+            too_late=too_late,
+        )
+        scheduled[measure.id] = item
+        return item
 
+    # 1. Dated duties that bind the municipality (overdue first), 2. the best measure of each
+    # field rated 4 or 5, 3. the rest by rank.
+    for candidate in ranked:
+        if candidate.urgency.due is not None:
+            schedule(candidate, ())
+    for field_id in sorted(
+        (f.id for f in catalogue.fields if _relevance(priorities, f.id) >= 4),
+        key=lambda f: (-_relevance(priorities, f), field_order[f]),
+    ):
+        lifting = [c for c in ranked if any(lift.field_id == field_id for lift in c.lifts)]
+        if lifting and not any(any(x.field_id == field_id for x in i.lifts) for i in scheduled.values()):
+            best = max(
+                lifting,
+                key=lambda c: (next(x.points for x in c.lifts if x.field_id == field_id), -ranked.index(c)),
+            )
+            schedule(best, (), force=True)
     for candidate in ranked:
         schedule(candidate, ())
 
@@ -344,13 +406,50 @@ def build(
                 projected,
             )
         )
-    return Roadmap(tuple(items), tuple(phases), tuple(sorted(set(later), key=later.index)))
+    # Pulled-in prerequisites that did not fit are not advice of their own.
+    waiting = sorted(
+        (m for m in later if not candidates[m].pulled_in), key=lambda m: (-candidates[m].benefit, m)
+    )
+    clarify = tuple(
+        qid
+        for qid, qs in result.questions.items()
+        if qs.state == "unknown" and urgencies.get(catalogue.questions[qid].duty or "", NO_URGENCY).duty_id
+    )
+    return Roadmap(tuple(items), tuple(phases), tuple(waiting), {m: later[m] for m in waiting}, clarify)
+
+
+def _due_month(urgency: Urgency, today: date) -> int | None:
+    """Months from today to a duty's deadline; None without a deadline, 0 when it has passed."""
+    if urgency.due is None:
+        return None
+    months = (urgency.due.year - today.year) * 12 + urgency.due.month - today.month
+    return max(0, months)
+
+
+def _undo(scheduled: dict[str, Item], load: dict, before: set[str], loads: dict) -> None:
+    for measure_id in set(scheduled) - before:
+        del scheduled[measure_id]
+    load.update(loads)
+
+
+def _emptiest(load: dict, earliest: int, per_month: float) -> tuple[int, int, float, bool] | None:
+    """The phase with the most free person-days (for a high-relevance field's one measure)."""
+    options = [
+        (per_month * (end - start) - load[number][0], number, max(start, earliest))
+        for number, start, end in PHASES
+        if max(start, earliest) < end
+    ]
+    if not options:
+        return None
+    free, number, begin = max(options, key=lambda o: (o[0], -o[1]))
+    return number, begin, max(0.0, -free), False
 
 
 def _rank_key(candidate: _Candidate) -> tuple:
-    pressing = candidate.urgency.factor >= PRESSING
+    """Dated duties first, by deadline (passed ones first); then quick wins, then benefit per day."""
+    due = candidate.urgency.due
     ratio = candidate.benefit / max(candidate.person_days, 0.5)
-    return (not pressing, not candidate.quick_win, -ratio, candidate.measure.id)
+    return (due is None, due or date.max, not candidate.quick_win, -ratio, candidate.measure.id)
 
 
 def _relevance(priorities: Mapping[str, Priority], field_id: str) -> int:

@@ -252,7 +252,8 @@ def score(
     )
     gaps = []
     for qs in questions.values():
-        if not qs.applicable:
+        # "Weiß nicht" is a knowledge gap (finding out comes first), never a level-0 gap.
+        if not qs.applicable or qs.state == "unknown":
             continue
         priority = priorities.get(qs.field_id) or Priority()
         target = DEFAULT_TARGET if priority.target_level is None else priority.target_level

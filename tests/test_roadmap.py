@@ -91,9 +91,12 @@ def test_capacity_depends_on_the_staff_band():
     _, city = plan(answers, CITY)
     assert len(small.items) < len(city.items)
     for phase in small.phases:
-        assert len(phase.measure_ids) <= roadmap.CAPACITY["lt20"][1]
-        assert len(phase.measure_ids) == 1 or phase.person_days <= phase.capacity_person_days
-    assert len(small.phases[0].measure_ids) <= 3
+        items = [small.item(m) for m in phase.measure_ids]
+        # Only a dated legal duty may go beyond the phase's capacity, and it says by how much.
+        optional = [i for i in items if i.urgency.due is None]
+        assert len(optional) <= roadmap.CAPACITY["lt20"][1]
+        over = phase.person_days - phase.capacity_person_days
+        assert len(items) == 1 or over <= 1e-9 or sum(i.over_capacity for i in items) > 0
     assert small.later  # what does not fit is shown, not dropped silently
 
 
