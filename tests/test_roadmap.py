@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from advisor import roadmap
 from advisor.catalogue import load_catalogue
 from advisor.rules import Fact
-from advisor.scoring import Priority, score
+from advisor.scoring import Priority, duty_urgency, score
 from tests.conftest import PROJECT
 from tests.test_scoring import answers_for
 
@@ -200,3 +200,76 @@ def test_roadmap_invariants(answers, profile):
                 and before.start_month < item.start_month
                 or (before is not None and before.size.duration_months[0] == 0)
             )
+
+
+def months_until(due: date) -> int:
+    return max(0, (due.year - TODAY.year) * 12 + due.month - TODAY.month)
+
+
+@settings(max_examples=40, deadline=None)
+@given(answers_for(CATALOGUE), profiles)
+def test_the_roadmap_keeps_its_own_promises(answers, profile):
+    priorities = {f.id: Priority(5 if i % 2 else 2, 3) for i, f in enumerate(CATALOGUE.fields)}
+    result, road = plan(answers, profile, priorities)
+    planned = {i.measure_id for i in road.items}
+    for item in road.items:
+        # A quick win starts in the first six months.
+        assert not item.quick_win or (item.phase == 1 and item.start_month < 6)
+        # A pulled-in prerequisite always has a planned dependent.
+        if item.pulled_in:
+            assert any(item.measure_id in MEASURES[m].prerequisites for m in planned), item.measure_id
+        # A measure for a dated duty finishes before the deadline, or says it cannot.
+        if item.urgency.due is not None and not item.too_late:
+            assert item.start_month + item.size.duration_months[0] <= months_until(item.urgency.due)
+    # No measure of a dated duty that binds the municipality waits for lack of capacity.
+    for measure_id, why in road.later_reasons.items():
+        duty = next((d for d in CATALOGUE.duties if d.id == MEASURES[measure_id].duty), None)
+        if why == "capacity" and duty is not None:
+            assert duty_urgency(CATALOGUE, duty, profile, TODAY).due is None, measure_id
+    # "Weiß nicht" is a knowledge gap, never a level-0 gap.
+    assert not {g.question_id for g in result.gaps} & set(result.knowledge_gaps)
+    assert set(road.later_reasons) == set(road.later) and not set(road.later) & planned
+
+
+TOWN = {"municipality_type": "stadt", "state": "NW", "population_band": "25k-50k", "staff_band": "50-199"}
+SMALL_GEMEINDE = {
+    "municipality_type": "gemeinde",
+    "state": "HE",
+    "population_band": "2k-5k",
+    "staff_band": "lt20",
+}
+
+
+@pytest.mark.parametrize("profile", [TOWN, SMALL_GEMEINDE])
+def test_heat_planning_is_planned_before_its_deadline_when_energy_matters_most(profile):
+    """The issue's two cases: a town of 30,000 and a small Gemeinde rating energy "sehr hoch"."""
+    answers = middling()
+    answers["en_heat_planning"] = a(0)
+    priorities = {f.id: Priority(3, 3) for f in CATALOGUE.fields} | {"energy": Priority(5, 3)}
+    _, road = plan(answers, profile, priorities)
+    heat = [i for i in road.items if i.urgency.duty_id == "heat_planning"]
+    assert heat, "no heat-planning measure planned"
+    assert not [m for m in road.later if MEASURES[m].duty == "heat_planning"]
+    first = min(heat, key=lambda i: i.start_month)
+    assert first.too_late or first.start_month + first.size.duration_months[0] <= months_until(
+        date(2028, 6, 30)
+    )
+    # The field rated most relevant has measures in the 36 months.
+    assert any(any(lift.field_id == "energy" for lift in i.lifts) for i in road.items)
+
+
+def test_every_field_rated_high_gets_a_measure_when_one_is_triggered():
+    answers = middling()
+    priorities = {f.id: Priority(5, 4) for f in CATALOGUE.fields}
+    _, road = plan(answers, SMALL_GEMEINDE, priorities)
+    for f in CATALOGUE.fields:
+        assert any(any(lift.field_id == f.id for lift in i.lifts) for i in road.items), f.id
+
+
+def test_an_unknown_answer_to_a_duty_question_is_to_be_clarified_first():
+    answers = middling()
+    answers["en_heat_planning"] = Fact("unknown")
+    result, road = plan(answers, TOWN)
+    assert "en_heat_planning" in road.clarify
+    assert "en_heat_planning" in result.knowledge_gaps
+    assert "en_heat_planning" not in {g.question_id for g in result.gaps}
