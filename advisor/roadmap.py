@@ -260,7 +260,9 @@ def build(
         phase that allows it (or the first, if none does) over capacity. Other measures take
         the first phase with room, or none.
         """
-        due = _due_month(candidate.urgency, today)
+        dated = candidate.urgency.due is not None
+        # A passed deadline cannot be met any more: the measure starts as soon as possible.
+        due = None if candidate.urgency.overdue else _due_month(candidate.urgency, today)
         shortest = candidate.size.duration_months[0]
         options = []
         for number, start, end in PHASES:
@@ -278,7 +280,7 @@ def build(
             options.append(
                 (number, begin, max(0.0, used_days + candidate.person_days - capacity_days), in_time)
             )
-        if due is None or not options:
+        if not dated or not options:
             return None
         in_time = [o for o in options if o[3]]
         number, begin, over, _ = in_time[0] if in_time else options[0]

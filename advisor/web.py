@@ -169,6 +169,9 @@ def init_app(app: Flask) -> None:
             "answer_label": presentation.answer_label,
             "measure_text": presentation.measure_text,
             "reason_text": presentation.reason_text,
+            "capacity_note": presentation.capacity_note,
+            "later_reason": presentation.later_reason,
+            "later_shown": presentation.LATER_SHOWN,
         }
 
 

@@ -218,8 +218,9 @@ def test_the_roadmap_keeps_its_own_promises(answers, profile):
         # A pulled-in prerequisite always has a planned dependent.
         if item.pulled_in:
             assert any(item.measure_id in MEASURES[m].prerequisites for m in planned), item.measure_id
-        # A measure for a dated duty finishes before the deadline, or says it cannot.
-        if item.urgency.due is not None and not item.too_late:
+        # A measure for a dated duty finishes before the deadline, or says it cannot; one
+        # whose deadline has passed starts as soon as it can.
+        if item.urgency.due is not None and not item.urgency.overdue and not item.too_late:
             assert item.start_month + item.size.duration_months[0] <= months_until(item.urgency.due)
     # No measure of a dated duty that binds the municipality waits for lack of capacity.
     for measure_id, why in road.later_reasons.items():

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from advisor import rules, scoring
 from advisor.catalogue import Catalogue, Question, Text
 from advisor.catalogue.schema import Duty, Measure
-from advisor.roadmap import Reason
+from advisor.roadmap import Item, Reason
 from advisor.rules import Fact
 
 from .labels import LEVEL_NAMES
@@ -246,6 +246,54 @@ def _binds(catalogue: Catalogue, duty: Duty, types: dict[str, str], states: dict
             "in %(states)s: %(types)s", states=", ".join(states.get(s, s) for s in duty.states), types=names
         )
     return names
+
+
+#: How many measures the "later" list shows; the report's appendix has all.
+LATER_SHOWN = 10
+
+
+def later_reason(reason: str) -> str:
+    """One line why a measure did not fit into the three phases."""
+    if reason == "prerequisite":
+        return _("Its prerequisite did not fit into the three phases.")
+    return _("Beyond the capacity of the three phases; it comes next when capacity frees up.")
+
+
+def capacity_note(item: Item) -> str:
+    """What a measure planned beyond the capacity, or too late for its deadline, needs said."""
+    days = format_decimal(round(item.over_capacity))
+    if item.urgency.due is not None:
+        when = format_date(item.urgency.due, "short")
+        if item.urgency.overdue and item.over_capacity > 0:
+            return _(
+                "The deadline (%(date)s) has passed, so this comes first even beyond the capacity set: "
+                "about %(days)s person-days are missing. Consider a shared solution with neighbouring "
+                "municipalities or the district, a lighter variant, or more capacity.",
+                date=when,
+                days=days,
+            )
+        if item.too_late:
+            return _(
+                "Deadline %(date)s cannot be met even with an immediate start. Agree a timetable with "
+                "the supervising authority and look for a shared or lighter solution.",
+                date=when,
+            )
+        if item.over_capacity > 0:
+            return _(
+                "Deadline %(date)s cannot be met with the capacity set: about %(days)s person-days are "
+                "missing. Consider a shared solution with neighbouring municipalities or the district, "
+                "a lighter variant, or more capacity.",
+                date=when,
+                days=days,
+            )
+        return ""
+    if item.over_capacity > 0:
+        return _(
+            "Planned beyond the capacity set (about %(days)s person-days) because you rated this field "
+            "as very relevant.",
+            days=days,
+        )
+    return ""
 
 
 def reason_text(reason: Reason, catalogue: Catalogue, answers: dict[str, Fact], locale: str) -> str:

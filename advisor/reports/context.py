@@ -45,6 +45,8 @@ class Card:
     effect: str
     funding: tuple[str, ...]
     sources: tuple[str, ...]
+    #: A deadline the capacity cannot carry, or planning beyond it, in words ("" if none).
+    capacity_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ def build(
                 effect=measure.effect.get(locale),
                 funding=tuple(h.text.get(locale) for h in measure.funding),
                 sources=tuple(measure.sources),
+                capacity_note=presentation.capacity_note(item),
             )
         )
 
@@ -189,9 +192,17 @@ def build(
         ],
         "cards": cards,
         "later": [
+            (
+                presentation.measure_text(measures[m], variants[m], locale, administration).title,
+                presentation.later_reason(plan.later_reasons.get(m, "capacity")),
+            )
+            for m in plan.later[: presentation.LATER_SHOWN]
+        ],
+        "later_all": [
             presentation.measure_text(measures[m], variants[m], locale, administration).title
             for m in plan.later
         ],
+        "clarify": [catalogue.questions[q].text.get(locale) for q in plan.clarify],
         "legal_as_of": format_date(catalogue.legal_as_of, "long") if catalogue.legal_as_of else None,
         "administration": administration[0],
         "duties": presentation.duty_statements(catalogue, municipality, evaluation.today, locale),

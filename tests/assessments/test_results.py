@@ -131,3 +131,25 @@ def test_assess_command_prints_scores_gaps_and_roadmap_as_json(kommunal_app, tmp
     assert result.exit_code == 1
     assert len(json.loads(result.stdout)) == 1
     assert "cs_online_services" in result.stderr
+
+
+def test_results_say_what_to_clarify_first_and_when_a_deadline_cannot_be_kept(kommunal_app):
+    client = Client(kommunal_app)
+    aid, _ = client.start()
+    profile = {
+        "municipality_type": "gemeinde",
+        "state": "HE",
+        "population_band": "2k-5k",
+        "staff_band": "lt20",
+    }
+    client.post(f"/a/{aid}/profile", profile)
+    client.post(f"/a/{aid}/fields/internal_processes", {"q_ip_einvoice_issuing": "0"})
+    client.post(f"/a/{aid}/fields/energy", {"q_en_heat_planning": "unknown"})
+    page = client.get(f"/a/{aid}/results").get_data(as_text=True)
+    clarify = page[page.index("Zuerst klären") :]
+    assert "Wie weit ist die kommunale Wärmeplanung" in clarify[: clarify.index("</section>")]
+    # Issuing e-invoices is due on 1 January 2027: too soon for any start, and it says so.
+    assert "Frist 01.01.27 ist auch bei sofortigem Beginn nicht zu halten" in page
+    # "Weiß nicht" is no gap at level 0.
+    gaps = page[page.index("Die wichtigsten Lücken") : page.index("Wissenslücken")]
+    assert "Wie weit ist die kommunale Wärmeplanung" not in gaps
