@@ -363,13 +363,13 @@ def build(
         (f.id for f in catalogue.fields if _relevance(priorities, f.id) >= 4),
         key=lambda f: (-_relevance(priorities, f), field_order[f]),
     ):
-        lifting = [c for c in ranked if any(lift.field_id == field_id for lift in c.lifts)]
+        lifting = [
+            (next(x.points for x in c.lifts if x.field_id == field_id), -position, c)
+            for position, c in enumerate(ranked)
+            if any(lift.field_id == field_id for lift in c.lifts)
+        ]
         if lifting and not any(any(x.field_id == field_id for x in i.lifts) for i in scheduled.values()):
-            best = max(
-                lifting,
-                key=lambda c: (next(x.points for x in c.lifts if x.field_id == field_id), -ranked.index(c)),
-            )
-            schedule(best, (), force=True)
+            schedule(max(lifting, key=lambda t: t[:2])[2], (), force=True)
     for candidate in ranked:
         schedule(candidate, ())
 
