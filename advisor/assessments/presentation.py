@@ -304,7 +304,7 @@ def reason_text(reason: Reason, catalogue: Catalogue, answers: dict[str, Fact], 
             question = catalogue.questions[qid]
             given = answer_label(question, answers.get(qid), locale)
             parts.append(f"„{question.text.get(locale)}“ – {given}")
-        return _("Your answers: %(answers)s", answers="; ".join(parts))
+        return _("Your answers: %(answers)s.", answers="; ".join(parts))
     if reason.kind == "profile":
         return _("Recommended for municipalities of your type and size.")
     if reason.kind == "priority":

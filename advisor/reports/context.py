@@ -221,21 +221,34 @@ def key_messages(
     messages = []
     scored = [f for f in result.fields if f.score is not None]
     if scored and result.overall is not None:
-        best = max(scored, key=lambda f: f.score)
-        worst = min(scored, key=lambda f: f.score)
-        messages.append(
-            _(
-                "Overall the municipality reaches %(score)s of 100 points (band “%(band)s”). "
-                "It is furthest in “%(best)s” (%(best_score)s) and has most to do in “%(worst)s” "
-                "(%(worst_score)s).",
-                score=_int(result.overall),
-                band=presentation.BAND_NAMES[result.overall_band],
-                best=titles[best.field_id],
-                best_score=_int(best.score),
-                worst=titles[worst.field_id],
-                worst_score=_int(worst.score),
-            )
+        text = _(
+            "Overall the municipality reaches %(score)s of 100 points (band “%(band)s”).",
+            score=_int(result.overall),
+            band=presentation.BAND_NAMES[result.overall_band],
         )
+        rounded = {f.field_id: _int(f.score) for f in scored}
+        top, bottom = max(rounded.values()), min(rounded.values())
+        if top == bottom and len(scored) > 1:
+            text += " " + _("All fields stand level at %(score)s points.", score=top)
+        else:
+            best = [titles[f] for f, v in rounded.items() if v == top]
+            worst = [titles[f] for f, v in rounded.items() if v == bottom]
+            text += " " + (
+                _("It is furthest in %(fields)s (%(score)s).", fields=_names(best), score=top)
+                if len(best) == 1
+                else _("It is furthest, level, in %(fields)s (%(score)s).", fields=_names(best), score=top)
+            )
+            if len(scored) > 1:
+                text += " " + (
+                    _("It has most to do in %(fields)s (%(score)s).", fields=_names(worst), score=bottom)
+                    if len(worst) == 1
+                    else _(
+                        "It has most to do, level, in %(fields)s (%(score)s).",
+                        fields=_names(worst),
+                        score=bottom,
+                    )
+                )
+        messages.append(text)
     if result.gaps:
         gap = result.gaps[0]
         question = catalogue.questions[gap.question_id].text.get(locale)
@@ -282,6 +295,14 @@ def key_messages(
             )
         messages.append(text)
     return messages
+
+
+def _names(titles: list[str]) -> str:
+    """“A”, “B” and “C”."""
+    quoted = [_("“%(name)s”", name=t) for t in titles]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + _(" and ") + quoted[-1]
 
 
 def _level(value: float) -> str:

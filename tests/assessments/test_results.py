@@ -52,7 +52,7 @@ def test_results_page_shows_scores_gaps_knowledge_gaps_and_roadmap(client):
     assert "Frist abgelaufen" in gaps or "abgelaufen" in gaps
     roadmap = page[page.index("Fahrplan für die nächsten drei Jahre") :]
     assert "Phase 1" in roadmap and "Grundlagen A" in roadmap
-    assert "Ihre Antworten: „Wie weit ist A?“ – Stufe 1: Erste Schritte" in roadmap
+    assert "Ihre Antworten: „Wie weit ist A?“ – Stufe 1: Erste Schritte." in roadmap
     assert "„Demo-Pflicht“: Die Frist (30. Juni 2026) ist abgelaufen." in roadmap
     assert "Schneller Erfolg" in roadmap
 

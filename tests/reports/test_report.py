@@ -330,3 +330,34 @@ def test_report_of_an_ortsgemeinde_names_its_verbandsgemeinde_duties_and_legal_s
     assert any("Ihre Verbandsgemeinde" in c.title for c in data["cards"]) or any(
         "Ihre Verbandsgemeinde" in title for title in data["later"]
     )
+
+
+def test_key_messages_name_every_field_that_shares_the_top_or_bottom_score(kommunal):
+    from advisor.assessments.results import evaluate
+    from advisor.rules import Fact, worst_answer
+
+    with kommunal.test_request_context():
+        catalogue = kommunal.extensions["advisor.catalogues"]["kommunal"]
+        titles = {f.id: f.title.get("de") for f in catalogue.fields}
+        profile = {
+            "municipality_type": "gemeinde",
+            "state": "HE",
+            "population_band": "5k-10k",
+            "staff_band": "20-49",
+        }
+        lowest = {q.id: worst_answer(q) for q in catalogue.questions.values()}
+        even = report_context.key_messages(
+            catalogue, evaluate(catalogue, lowest, profile, {}, TODAY), titles, "de"
+        )
+        assert "Alle Handlungsfelder liegen gleichauf bei 0 Punkten." in even[0]
+        assert "Am weitesten" not in even[0]
+        citizen = {
+            q.id: Fact("answered", 4)
+            for q in catalogue.field("citizen_service").questions
+            if q.type == "level"
+        }
+        ahead = evaluate(catalogue, {**lowest, **citizen}, profile, {}, TODAY)
+        first = report_context.key_messages(catalogue, ahead, titles, "de")[0]
+        assert "Am weitesten ist sie in „Bürgerservice“" in first
+        level = "Am meisten zu tun hat sie, gleichauf, in „Interne Verwaltungsabläufe“, "
+        assert level + "„Organisationsstrukturen“, „Energie“ und „Mobilität“ (0)." in first
