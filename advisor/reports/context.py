@@ -350,16 +350,20 @@ def report_html(
     locale: str,
     created: date,
     preview_base: str | None = None,
+    back_url: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Build the report's data and render it in ``locale``; return (html, data)."""
     from flask_babel import force_locale
 
     with force_locale(locale):
         data = build(catalogue, evaluation, municipality, locale, notes, created)
-        return render_html(data, preview_base), data
+        return render_html(data, preview_base, back_url), data
 
 
-def render_html(context: dict[str, Any], preview_base: str | None = None) -> str:
-    """The report as HTML: for WeasyPrint, or with ``preview_base`` for the browser preview."""
+def render_html(context: dict[str, Any], preview_base: str | None = None, back_url: str | None = None) -> str:
+    """The report as HTML: for WeasyPrint, or with ``preview_base`` for the browser preview.
+
+    The preview links back to the results page (``back_url``).
+    """
     env = environment({"radar_points": presentation.radar_points, "radar_axis": presentation.radar_axis})
-    return env.get_template("report.html").render(preview_base=preview_base, **context)
+    return env.get_template("report.html").render(preview_base=preview_base, back_url=back_url, **context)

@@ -29,7 +29,7 @@ class Report:
 
 
 def report_html(
-    catalogue: Catalogue, assessment: Assessment, locale: str, today: date, preview_base=None
+    catalogue: Catalogue, assessment: Assessment, locale: str, today: date, preview_base=None, back_url=None
 ) -> str:
     """The report as HTML (what the PDF is made of, or the browser preview)."""
     evaluation = of_assessment(catalogue, assessment, today)
@@ -39,7 +39,7 @@ def report_html(
     } | assessment.profile()
     notes = {a.question_id: a.note for a in assessment.answers if a.note}
     return report_context.report_html(
-        catalogue, evaluation, municipality, notes, locale, today, preview_base
+        catalogue, evaluation, municipality, notes, locale, today, preview_base, back_url
     )[0]
 
 

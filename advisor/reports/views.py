@@ -51,12 +51,14 @@ def download(aid: str) -> Response:
             "error",
         )
         return redirect(url_for("assessments.results", aid=aid), code=303)
-    name = slug(assessment.municipality_name) or "kommune"
+    english = _language() == "en"
+    name = slug(assessment.municipality_name) or ("municipality" if english else "kommune")
+    prefix = "roadmap" if english else "fahrplan"
     return Response(
         report.pdf,
         mimetype="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="fahrplan-{name}.pdf"',
+            "Content-Disposition": f'attachment; filename="{prefix}-{name}.pdf"',
             "X-Report-Cache": "hit" if report.cached else "miss",
         },
     )
@@ -67,7 +69,12 @@ def preview(aid: str) -> Response:
     """The same report as a web page."""
     assessment = load_assessment(aid)
     html = services.report_html(
-        catalogue_for(assessment), assessment, _language(), today(), url_for(".asset", filename="")
+        catalogue_for(assessment),
+        assessment,
+        _language(),
+        today(),
+        url_for(".asset", filename=""),
+        url_for("assessments.results", aid=aid),
     )
     response = Response(html, mimetype="text/html")
     # The report sets its page footer in an inline style; scripts stay forbidden.

@@ -275,12 +275,21 @@ def test_html_preview_and_assets(kommunal_app):
     html = response.get_data(as_text=True)
     assert "Musterbach am See" in html and '<html lang="de">' in html
     assert "script-src 'none'" in response.headers["Content-Security-Policy"]
+    assert '<meta name="viewport"' in html
+    assert f'<a href="/a/{aid}/results">Zurück zum Ergebnis</a>' in html
     for asset in ("report.css", "bullet.svg", "fonts/AtkinsonHyperlegible-Bold.ttf"):
         with client.get(f"/report-assets/{asset}") as response:  # a streamed file: close it
             assert response.status_code == 200
     assert client.get("/report-assets/templates/report.html").status_code == 404
     assert client.get("/report-assets/../advisor/config.py").status_code == 404
     assert Client(kommunal_app).get(f"/a/{aid}/report.pdf").status_code == 404
+
+
+def test_the_english_report_has_an_english_file_name(kommunal_app):
+    client, aid = upload_full(kommunal_app)
+    response = client.get(f"/a/{aid}/report.pdf", query_string={"lang": "en"})
+    assert response.status_code == 200
+    assert 'filename="roadmap-musterbach-am-see.pdf"' in response.headers["Content-Disposition"]
 
 
 def test_cli_report_and_assess_pdf(kommunal_app, tmp_path):
