@@ -251,7 +251,9 @@ def parse(raw: bytes) -> ExchangeFile:
         raise ImportRefused(
             [
                 _l(
-                    "This is not an assessment exchange file (the entry “format” must be “%(format)s”).",
+                    "This file is not an export of this self-assessment. Please choose a file that was "
+                    "saved here with “Download answers (JSON)” (technically: the entry “format” must be "
+                    "“%(format)s”).",
                     format=FORMAT,
                 )
             ]

@@ -166,6 +166,8 @@ def test_refusal_names_the_problem(client):
     assert "0.9" in page and "1.0" in page
     page = upload(client, BAD_FILES["not json"]).get_data(as_text=True)
     assert "JSON" in page
+    page = upload(client, BAD_FILES["wrong format"]).get_data(as_text=True)
+    assert "Diese Datei ist kein Export dieser Selbsteinschätzung." in page
 
 
 def test_import_without_file_is_refused(app, client):
