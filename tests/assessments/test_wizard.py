@@ -367,3 +367,13 @@ def test_a_joint_administration_is_forgotten_when_the_type_has_none(app_factory)
             None,
             "",
         )
+
+
+def test_pages_have_a_favicon_and_the_summary_one_primary_button(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    aid, _ = client.start()
+    summary = client.get(f"/a/{aid}/summary").get_data(as_text=True)
+    assert len(re.findall(r'class="button"', summary)) == 1  # completing is the one main action
