@@ -167,7 +167,7 @@ class Client:
         assert response.status_code == 303, response.status_code
         aid = response.location.split("/")[2]
         page = self.get(response.location).get_data(as_text=True)
-        link = re.search(r'id="resume-url" value="([^"]+)"', page).group(1)
+        link = re.search(r'<textarea id="resume-url"[^>]*>([^<]+)</textarea>', page).group(1)
         return aid, link
 
 

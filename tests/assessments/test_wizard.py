@@ -167,7 +167,7 @@ def test_regenerated_link_revokes_the_old_one(app, client):
     response = client.post(f"/a/{aid}/link")
     assert response.status_code == 303
     page = client.get(response.location).get_data(as_text=True)
-    new_link = re.search(r'id="resume-url" value="([^"]+)"', page).group(1)
+    new_link = re.search(r'<textarea id="resume-url"[^>]*>([^<]+)</textarea>', page).group(1)
     assert new_link != old_link
 
     stranger = Client(app)

@@ -211,6 +211,10 @@ def test_a_member_municipality_in_rhineland_palatinate_on_a_phone(browser, live_
     page.goto(live_server + "/")
     page.get_by_role("button", name="Selbsteinschätzung beginnen").click()
     page.wait_for_url(re.compile(r"/link\?new=1"))
+    # The whole link is visible (it wraps), and with JavaScript a button copies it.
+    link = page.input_value("#resume-url")
+    assert "/r/" in link and page.get_by_role("button", name="Link kopieren").is_visible()
+    assert no_sideways_scrolling(page)
     base = page.url.split("/link")[0]
     page.goto(base + "/profile")
     page.fill("#municipality_name", "Ortsgemeinde Handyhausen")
