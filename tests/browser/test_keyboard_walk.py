@@ -230,6 +230,9 @@ def test_a_member_municipality_in_rhineland_palatinate_on_a_phone(browser, live_
         page.click("button[value=next]")
 
     page.goto(base + "/fields/internal_processes")
+    # Progress and the way to the sections are at the top, not after the long page.
+    top = page.locator(".wizard-top")
+    assert top.is_visible() and top.bounding_box()["y"] < 400 and "Fragen beantwortet" in top.inner_text()
     assert "betreffen Aufgaben, die Ihre Verbandsgemeinde für Ihre Gemeinde erledigt" in page.inner_text(
         "main"
     )
