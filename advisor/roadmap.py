@@ -200,8 +200,13 @@ def build(
     profile: Mapping[str, str | None],
     priorities: Mapping[str, Priority],
     today: date,
+    capacity_days_per_year: float | None = None,
 ) -> Roadmap:
-    """Select, rank and schedule measures; project field scores per phase."""
+    """Select, rank and schedule measures; project field scores per phase.
+
+    ``capacity_days_per_year`` overrides the capacity of the staff band (person-days a year
+    the municipality can give); measures in parallel follow the band of that capacity.
+    """
     measures = {m.id: m for m in catalogue.measures}
     urgencies = {d.id: duty_urgency(catalogue, d, profile, today) for d in catalogue.duties}
     rule = sizing_rule(catalogue, profile)
@@ -247,7 +252,7 @@ def build(
             c.rank = _rank_key(c)
 
     ranked = sorted(candidates.values(), key=lambda c: c.rank)
-    per_month, per_phase = CAPACITY.get(profile.get("staff_band") or "", CAPACITY[DEFAULT_STAFF_BAND])
+    per_month, per_phase = capacity(profile, capacity_days_per_year)
     load = {number: [0.0, 0] for number, _, _ in PHASES}
     scheduled: dict[str, Item] = {}
     later: dict[str, str] = {}
@@ -418,6 +423,19 @@ def build(
         if qs.state == "unknown" and urgencies.get(catalogue.questions[qid].duty or "", NO_URGENCY).duty_id
     )
     return Roadmap(tuple(items), tuple(phases), tuple(waiting), {m: later[m] for m in waiting}, clarify)
+
+
+def capacity(profile: Mapping[str, str | None], days_per_year: float | None = None) -> tuple[float, int]:
+    """Person-days a month and measures per phase: entered, or from the staff band."""
+    per_month, per_phase = CAPACITY.get(profile.get("staff_band") or "", CAPACITY[DEFAULT_STAFF_BAND])
+    if days_per_year is None:
+        return per_month, per_phase
+    per_month = days_per_year / 12
+    # As many measures in parallel as the largest band whose capacity this reaches.
+    per_phase = max(
+        [count for days, count in CAPACITY.values() if days <= per_month] or [CAPACITY["lt20"][1]]
+    )
+    return per_month, per_phase
 
 
 def _due_month(urgency: Urgency, today: date) -> int | None:

@@ -274,3 +274,15 @@ def test_an_unknown_answer_to_a_duty_question_is_to_be_clarified_first():
     assert "en_heat_planning" in road.clarify
     assert "en_heat_planning" in result.knowledge_gaps
     assert "en_heat_planning" not in {g.question_id for g in result.gaps}
+
+
+def test_capacity_entered_replaces_the_staff_bands():
+    assert roadmap.capacity(SMALL) == roadmap.CAPACITY["lt20"]
+    assert roadmap.capacity(SMALL, 600) == (50.0, roadmap.CAPACITY["200-999"][1])
+    assert roadmap.capacity(SMALL, 12) == (1.0, roadmap.CAPACITY["lt20"][1])
+    answers = middling()
+    result = score(CATALOGUE, answers, SMALL, {}, TODAY)
+    default = roadmap.build(CATALOGUE, result, answers, SMALL, {}, TODAY)
+    more = roadmap.build(CATALOGUE, result, answers, SMALL, {}, TODAY, capacity_days_per_year=600)
+    assert len(more.items) > len(default.items)
+    assert more.phases[0].capacity_person_days == 300  # 50 person-days a month for six months

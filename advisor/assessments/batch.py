@@ -25,7 +25,9 @@ def evaluation_of(catalogue: Catalogue, checked: exchange.Checked, today: date) 
     document = checked.document
     profile = {key: checked.profile[key] for key in PROFILE_KEYS}
     priorities = {k: Priority(v.relevance, v.target_level) for k, v in document.priorities.items()}
-    return evaluate(catalogue, facts(checked.answers), profile, priorities, today)
+    return evaluate(
+        catalogue, facts(checked.answers), profile, priorities, today, document.capacity_days_per_year
+    )
 
 
 def municipality_and_notes(checked: exchange.Checked) -> tuple[dict[str, Any], dict[str, str]]:

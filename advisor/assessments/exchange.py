@@ -34,6 +34,7 @@ from advisor.db import utcnow
 
 from .answers import NOTE_MAX_LENGTH, AnswerInput, InvalidAnswer, normalise
 from .models import (
+    MAX_CAPACITY_DAYS,
     PROFILE_KEYS,
     Answer,
     AnswerState,
@@ -132,6 +133,8 @@ class ExchangeFile(_Strict):
     locale: Literal["de", "en"] = "de"
     profile: ProfileEntry = ProfileEntry()
     priorities: dict[str, PriorityEntry] = {}
+    #: Person-days a year for the roadmap, where the municipality entered them.
+    capacity_days_per_year: Annotated[int, Field(ge=1, le=MAX_CAPACITY_DAYS, strict=True)] | None = None
     answers: dict[str, AnswerEntry] = {}
     respondents: list[RespondentEntry] = []
 
@@ -176,6 +179,7 @@ def export_assessment(catalogue: Catalogue, assessment: Assessment) -> dict[str,
             p.field_id: {"relevance": p.relevance, "target_level": p.target_level}
             for p in sorted(assessment.priorities, key=lambda p: p.field_id)
         },
+        "capacity_days_per_year": assessment.capacity_days_per_year,
         "answers": {
             a.question_id: _answer_entry(a.state, a.value, a.note)
             for a in _in_catalogue_order(catalogue, assessment.answers)
@@ -369,6 +373,7 @@ def import_assessment(
     for key in PROFILE_FIELDS:
         setattr(assessment, key, checked.profile[key])
     assessment.upgrade_notice = checked.upgrade_notice
+    assessment.capacity_days_per_year = document.capacity_days_per_year
     for question_id, answer in checked.answers.items():
         if answer.value is not None or answer.state is not AnswerState.ANSWERED or answer.note:
             assessment.answers.append(

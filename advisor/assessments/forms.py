@@ -24,12 +24,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from advisor.catalogue import Catalogue, FieldDef, Question
 
 from .answers import NOTE_MAX_LENGTH, AnswerInput
-from .models import Answer, AnswerState, Assessment
+from .models import MAX_CAPACITY_DAYS, Answer, AnswerState, Assessment
 from .services import PROFILE_FIELDS, PriorityInput
 
 SPECIALS = ("unknown", "not_responsible")
@@ -288,15 +288,27 @@ def priorities_form_class(catalogue: Catalogue) -> type[FlaskForm]:
         for f in catalogue.fields:
             attrs[f"relevance_{f.id}"] = OptionalRadioField(values=[str(i) for i in range(1, 6)])
             attrs[f"target_{f.id}"] = OptionalRadioField(values=[str(i) for i in range(5)])
+        attrs["capacity"] = LocalNumberField(
+            validators=[
+                Optional(),
+                NumberRange(
+                    min=1,
+                    max=MAX_CAPACITY_DAYS,
+                    message=_l("Please enter between %(min)s and %(max)s person-days a year."),
+                ),
+                _whole_number,
+            ],
+            integer=True,
+        )
         cls = type("PrioritiesForm", (FlaskForm,), attrs)
         _field_forms[key] = cls
     return cls
 
 
-def priorities_data(catalogue: Catalogue, assessment: Assessment) -> dict[str, str | None]:
+def priorities_data(catalogue: Catalogue, assessment: Assessment) -> dict[str, str | int | None]:
     """Stored priorities as initial form data."""
     stored = assessment.priority_map()
-    data: dict[str, str | None] = {}
+    data: dict[str, str | int | None] = {"capacity": assessment.capacity_days_per_year}
     for f in catalogue.fields:
         if (p := stored.get(f.id)) is not None:
             data[f"relevance_{f.id}"] = None if p.relevance is None else str(p.relevance)
@@ -318,10 +330,21 @@ def priorities_from_form(catalogue: Catalogue, form: FlaskForm) -> dict[str, Pri
 
 def priorities_keys(catalogue: Catalogue) -> set[str]:
     """Form keys the priorities page may send."""
-    keys = {"csrf_token", "nav"}
+    keys = {"csrf_token", "nav", "capacity"}
     for f in catalogue.fields:
         keys |= {f"relevance_{f.id}", f"target_{f.id}"}
     return keys
+
+
+def _whole_number(form: FlaskForm, field: Field) -> None:
+    if field.data is not None and field.data != int(field.data):
+        raise ValidationError(_l("Please enter whole person-days, for example 60."))
+
+
+def capacity_from_form(form: FlaskForm) -> int | None:
+    """The capacity entered (person-days a year), or None for the staff band's."""
+    value = form["capacity"].data
+    return None if value is None else int(value)
 
 
 def profile_data(assessment: Assessment) -> dict[str, Any]:

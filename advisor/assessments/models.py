@@ -24,6 +24,9 @@ def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
 
 
+#: The most person-days a year a municipality can enter as roadmap capacity (a large city's
+#: digital programme of several hundred posts stays below it).
+MAX_CAPACITY_DAYS = 100_000
 #: The profile values the core looks at (the name and IT provider are for people only).
 PROFILE_KEYS = ("municipality_type", "state", "population_band", "staff_band", "association_kind")
 
@@ -59,6 +62,11 @@ class Assessment(Base):
     """One municipality's self-assessment against one catalogue version."""
 
     __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint(
+            f"capacity_days_per_year BETWEEN 1 AND {MAX_CAPACITY_DAYS}", name="capacity_days_per_year_range"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid.uuid4().hex)
@@ -88,6 +96,8 @@ class Assessment(Base):
     association_kind: Mapped[str | None] = mapped_column(String(32))
     association_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     it_provider: Mapped[str] = mapped_column(String(200), default="")
+    # Person-days a year the municipality can give to the roadmap; None: from the staff band.
+    capacity_days_per_year: Mapped[int | None] = mapped_column(Integer)
     # After a catalogue upgrade: {"from": version, "to": version, "choices": {profile key:
     # [values]}, "unanswerable": [question ids]}; shown once, cleared when acknowledged.
     upgrade_notice: Mapped[dict[str, Any] | None] = mapped_column(JSON)

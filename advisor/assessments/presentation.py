@@ -16,6 +16,7 @@ from advisor import rules, scoring
 from advisor.catalogue import Catalogue, Question, Text
 from advisor.catalogue.schema import Duty, Measure
 from advisor.roadmap import Item, Reason
+from advisor.roadmap import capacity as roadmap_capacity
 from advisor.rules import Fact
 
 from .labels import LEVEL_NAMES
@@ -86,6 +87,12 @@ def administration_phrase(catalogue: Catalogue, kind: str | None, locale: str, d
 
 def _generic_administration(dative: bool) -> str:
     return pgettext("dative", "your joint administration") if dative else _("your joint administration")
+
+
+def default_capacity(assessment: Any) -> int:
+    """Person-days a year the staff band gives the roadmap, shown beside the capacity field."""
+    per_month, _count = roadmap_capacity(assessment.profile())
+    return round(per_month * 12)
 
 
 def kind_states(catalogue: Catalogue, locale: str) -> dict[str, str]:

@@ -30,10 +30,11 @@ def evaluate(
     profile: Mapping[str, str | None],
     priorities: Mapping[str, scoring.Priority],
     today: date,
+    capacity_days_per_year: float | None = None,
 ) -> Evaluation:
     """Score and plan in one go."""
     result = scoring.score(catalogue, answers, profile, priorities, today)
-    plan = roadmap.build(catalogue, result, answers, profile, priorities, today)
+    plan = roadmap.build(catalogue, result, answers, profile, priorities, today, capacity_days_per_year)
     return Evaluation(result, plan, answers, today)
 
 
@@ -50,7 +51,7 @@ def of_assessment(
         priorities = {
             p.field_id: scoring.Priority(p.relevance, p.target_level) for p in assessment.priorities
         }
-    return evaluate(catalogue, answers, profile, priorities, today)
+    return evaluate(catalogue, answers, profile, priorities, today, assessment.capacity_days_per_year)
 
 
 def facts(answers: Mapping[str, AnswerInput]) -> dict[str, Fact]:

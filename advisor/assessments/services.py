@@ -24,7 +24,16 @@ from advisor.db import utcnow
 from advisor.rules import ADMINISTRATION, OTHER, OWN, SKIP
 
 from .answers import AnswerInput, InvalidAnswer, is_answered, normalise
-from .models import Answer, AnswerColumns, AnswerState, Assessment, CatalogueSnapshot, Priority, Status
+from .models import (
+    MAX_CAPACITY_DAYS,
+    Answer,
+    AnswerColumns,
+    AnswerState,
+    Assessment,
+    CatalogueSnapshot,
+    Priority,
+    Status,
+)
 
 #: 32 random bytes: 256 bits, twice the required minimum of 128.
 TOKEN_BYTES = 32
@@ -357,10 +366,16 @@ def save_priorities(
     catalogue: Catalogue,
     assessment: Assessment,
     priorities: Mapping[str, PriorityInput],
+    capacity_days_per_year: int | None = None,
 ) -> None:
-    """Store priorities per field; values out of range raise InvalidAnswer."""
+    """Store priorities per field and the roadmap capacity; values out of range raise InvalidAnswer."""
     from flask_babel import lazy_gettext as _l
 
+    if capacity_days_per_year is not None and not 1 <= capacity_days_per_year <= MAX_CAPACITY_DAYS:
+        raise InvalidAnswer(
+            _l("The capacity must be between 1 and %(max)s person-days a year.", max=MAX_CAPACITY_DAYS)
+        )
+    assessment.capacity_days_per_year = capacity_days_per_year
     existing = assessment.priority_map()
     for field_id, given in priorities.items():
         if catalogue.field(field_id) is None:

@@ -283,7 +283,13 @@ def _priorities_form(catalogue, assessment: Assessment):
     form = form_class()
     if not form.validate():
         return form, False
-    services.save_priorities(db.session, catalogue, assessment, forms.priorities_from_form(catalogue, form))
+    services.save_priorities(
+        db.session,
+        catalogue,
+        assessment,
+        forms.priorities_from_form(catalogue, form),
+        forms.capacity_from_form(form),
+    )
     return form, True
 
 
@@ -297,7 +303,13 @@ def priorities(aid: str) -> Any:
         return _after_save(catalogue, assessment, "priorities")
     context = _wizard_context(assessment, "priorities", catalogue)
     status = 422 if request.method == "POST" else 200
-    return render_template("priorities.html", form=form, relevance_names=RELEVANCE_NAMES, **context), status
+    return render_template(
+        "priorities.html",
+        form=form,
+        relevance_names=RELEVANCE_NAMES,
+        default_capacity=presentation.default_capacity(assessment),
+        **context,
+    ), status
 
 
 @bp.get("/a/<aid>/summary")
@@ -348,6 +360,7 @@ def results(aid: str) -> Any:
         variants=catalogue.variants(profile),
         projected_after=[evaluation.plan.phases[-1].projected[f.id] for f in catalogue.fields],
         relevance_names=RELEVANCE_NAMES,
+        default_capacity=presentation.default_capacity(assessment),
         **context,
     ), status
 

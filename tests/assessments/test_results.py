@@ -153,3 +153,24 @@ def test_results_say_what_to_clarify_first_and_when_a_deadline_cannot_be_kept(ko
     # "Weiß nicht" is no gap at level 0.
     gaps = page[page.index("Die wichtigsten Lücken") : page.index("Wissenslücken")]
     assert "Wie weit ist die kommunale Wärmeplanung" not in gaps
+
+
+def test_capacity_is_entered_on_the_priorities_page_and_drives_the_roadmap(app, client):
+    from advisor.assessments.models import Assessment
+    from advisor.db import db
+
+    aid, _ = client.start()
+    for bad in ("0", "abc", "12,5", "999999999", "-3"):
+        response = client.post(f"/a/{aid}/priorities", {"capacity": bad, "relevance_alpha": "5"})
+        assert response.status_code == 422, bad
+        assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert count_rows(app, PriorityRow) == 0  # nothing saved on refusal
+    assert client.post(f"/a/{aid}/priorities", {"capacity": "1.200", "nav": "stay"}).status_code == 303
+    with app.app_context():
+        assessment = db.session.query(Assessment).filter_by(public_id=aid).one()
+        assert assessment.capacity_days_per_year == 1200
+    page = client.get(f"/a/{aid}/results").get_data(as_text=True)
+    assert "verfügbare Kapazität bei Ihrer Größe: etwa 600" in page  # 100 a month, six months
+    assert 'id="capacity" name="capacity" size="8"\n        value="1200"' in page
+    exported = json.loads(client.get(f"/a/{aid}/export.json").get_data(as_text=True))
+    assert exported["capacity_days_per_year"] == 1200
