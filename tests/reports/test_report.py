@@ -370,3 +370,15 @@ def test_key_messages_name_every_field_that_shares_the_top_or_bottom_score(kommu
         assert "Am weitesten ist sie in „Bürgerservice“" in first
         level = "Am meisten zu tun hat sie, gleichauf, in „Interne Verwaltungsabläufe“, "
         assert level + "„Organisationsstrukturen“, „Energie“ und „Mobilität“ (0)." in first
+
+
+def test_the_radar_labels_its_scale(kommunal):
+    with kommunal.test_request_context():
+        checked = exchange.check(kommunal.extensions["advisor.catalogues"], FULL.read_bytes())
+        evaluation = batch.evaluation_of(checked.catalogue, checked, TODAY)
+        municipality, notes = batch.municipality_and_notes(checked)
+        html, _ = report_context.report_html(checked.catalogue, evaluation, municipality, notes, "de", TODAY)
+    rings = re.findall(r'class="radar-ring-label"[^>]*>(\d+)</text>', html)
+    assert rings == ["25", "50", "75", "100"]
+    assert re.search(r'class="radar-label" font-size="13"', html)  # 13 of 590 units at 150 mm: 9.4 pt
+    assert ".radar { width: 150mm" in (PROJECT / "reports" / "report.css").read_text()
