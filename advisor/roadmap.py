@@ -52,7 +52,6 @@ CAPACITY = {
     "1000+": (120.0, 12),
 }
 DEFAULT_STAFF_BAND = "20-49"
-PRESSING = 2.5  # urgency factor from which a duty goes before quick wins
 NO_URGENCY = Urgency(1.0)
 
 

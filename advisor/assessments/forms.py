@@ -7,6 +7,7 @@ so one form class serves every language.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -101,6 +102,9 @@ class LocalNumberField(FloatField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Please enter a number, for example 12 or 12,5.")) from None
+        if not math.isfinite(self.data):  # "nan", "inf", "1e400": no number anyone means
+            self.data = None
+            raise ValueError(_l("Please enter a number, for example 12 or 12,5."))
 
 
 _field_forms: dict[tuple[str, str], type[FlaskForm]] = {}

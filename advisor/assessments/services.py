@@ -366,7 +366,7 @@ def save_priorities(
     catalogue: Catalogue,
     assessment: Assessment,
     priorities: Mapping[str, PriorityInput],
-    capacity_days_per_year: int | None = None,
+    capacity_days_per_year: int | None,
 ) -> None:
     """Store priorities per field and the roadmap capacity; values out of range raise InvalidAnswer."""
     from flask_babel import lazy_gettext as _l

@@ -57,6 +57,7 @@ def _wizard_context(assessment: Assessment, current: str, catalogue=None) -> dic
     catalogue = catalogue or catalogue_for(assessment)
     progress = services.progress(catalogue, assessment)
     steps = sections(catalogue, assessment.public_id, progress, _locale())
+    names = presentation.administration_names(catalogue, assessment.association_kind, _locale())
     return {
         "assessment": assessment,
         "catalogue": catalogue,
@@ -65,12 +66,8 @@ def _wizard_context(assessment: Assessment, current: str, catalogue=None) -> dic
         "current": current,
         "locale": _locale(),
         "level_names": LEVEL_NAMES,
-        "administration": presentation.administration_phrase(
-            catalogue, assessment.association_kind, _locale()
-        ),
-        "administration_names": presentation.administration_names(
-            catalogue, assessment.association_kind, _locale()
-        ),
+        "administration": names[0],
+        "administration_names": names,
         "upgrade_note": presentation.upgrade_note(catalogue, assessment.upgrade_notice, _locale()),
         "kept": presentation.kept_answers(assessment.upgrade_notice, _locale()),
         "notice_form": forms.ActionForm(),

@@ -160,7 +160,7 @@ def test_capacity_is_entered_on_the_priorities_page_and_drives_the_roadmap(app, 
     from advisor.db import db
 
     aid, _ = client.start()
-    for bad in ("0", "abc", "12,5", "999999999", "-3"):
+    for bad in ("0", "abc", "12,5", "999999999", "-3", "nan", "inf", "1e400"):
         response = client.post(f"/a/{aid}/priorities", {"capacity": bad, "relevance_alpha": "5"})
         assert response.status_code == 422, bad
         assert 'aria-invalid="true"' in response.get_data(as_text=True)
