@@ -238,6 +238,11 @@ def assess(files: tuple[Path, ...], as_json: bool, on, jobs: int | None, pdf: Pa
     if pdf is not None:
         if len(files) != 1 or failed:
             raise click.ClickException("--pdf needs exactly one valid file")
+        if good[0]["profile_missing"]:
+            raise click.ClickException(
+                f"no report: the profile lacks {', '.join(good[0]['profile_missing'])}, "
+                "which the advice depends on"
+            )
         _write_pdf_for_file(inputs[0][1], today, pdf, lang)
     if as_json:
         click.echo(json.dumps(good[0] if len(files) == 1 and good else good, indent=2, ensure_ascii=False))
@@ -270,11 +275,16 @@ def report(ident: str, output: Path, lang: str) -> None:
     """Write the PDF report of assessment IDENT (number or public id)."""
     from datetime import date
 
-    from .assessments.services import catalogue_of
+    from .assessments.services import catalogue_of, missing_for_advice
     from .db import db
     from .reports.services import report_pdf
 
     assessment = _find_assessment(ident)
+    missing = missing_for_advice(assessment)
+    if missing:
+        raise click.ClickException(
+            f"no report: the profile lacks {', '.join(missing)}, which the advice depends on"
+        )
     catalogue = catalogue_of(db.session, current_app.extensions["advisor.catalogues"], assessment)
     result = report_pdf(db.session, catalogue, assessment, lang, date.today())
     db.session.commit()
@@ -285,6 +295,8 @@ def report(ident: str, output: Path, lang: str) -> None:
 def _print_summary(entry: dict) -> None:
     overall = entry["overall"]
     click.echo(f"{entry['source']}: overall {overall['score']} ({overall['band']})")
+    if entry["profile_missing"]:
+        click.echo(f"  profile lacks {', '.join(entry['profile_missing'])}: the advice is not tailored")
     for field in entry["fields"]:
         click.echo(
             f"  {field['id']:<20} {field['score']!s:>6}  {field['band']!s:<12} "

@@ -161,6 +161,11 @@ class Client:
             data.setdefault("csrf_token", self.csrf())
         return self.http.post(url, data=data, **kwargs)
 
+    def profile(self, aid: str, **values: str) -> None:
+        """Fill in what results need (type, Land, size); the test catalogues know these ids."""
+        data = {"municipality_type": "stadt", "state": "NW", "population_band": "100k+", **values}
+        assert self.post(f"/a/{aid}/profile", data).status_code == 303
+
     def start(self) -> tuple[str, str]:
         """Start an assessment; return (public id, resume URL)."""
         response = self.post("/assessments")

@@ -16,7 +16,7 @@ from advisor.catalogue import Catalogue, load_all
 from advisor.scoring import Priority
 
 from . import exchange
-from .models import PROFILE_KEYS
+from .models import PROFILE_KEYS, REQUIRED_FOR_ADVICE
 from .results import Evaluation, evaluate, facts
 
 
@@ -143,6 +143,8 @@ def _one(job: tuple[str, bytes, str]) -> dict[str, Any]:
         return {"source": source, "error": [str(p) for p in exc.problems]}
     evaluation = evaluation_of(checked.catalogue, checked, date.fromisoformat(today))
     result = as_json(evaluation, checked.catalogue, source)
+    # The web app shows no results without these; offline scoring says they are missing.
+    result["profile_missing"] = [key for key in REQUIRED_FOR_ADVICE if not checked.profile.get(key)]
     if checked.upgrade_notice is not None:
         # Carried over from an older catalogue version: say so, and which profile values are
         # open because the old one was split (the result assumes none of them).

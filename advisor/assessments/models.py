@@ -29,6 +29,9 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 MAX_CAPACITY_DAYS = 100_000
 #: The profile values the core looks at (the name and IT provider are for people only).
 PROFILE_KEYS = ("municipality_type", "state", "population_band", "staff_band", "association_kind")
+#: Profile entries the advice depends on (who carries which task, which duties bind, how big
+#: a measure is): results and the report are shown only once they are filled in.
+REQUIRED_FOR_ADVICE = ("municipality_type", "state", "population_band")
 
 
 class Status(enum.StrEnum):

@@ -26,6 +26,7 @@ from advisor.rules import ADMINISTRATION, OTHER, OWN, SKIP
 from .answers import AnswerInput, InvalidAnswer, is_answered, normalise
 from .models import (
     MAX_CAPACITY_DAYS,
+    REQUIRED_FOR_ADVICE,
     Answer,
     AnswerColumns,
     AnswerState,
@@ -436,6 +437,16 @@ class Progress:
         """Progress of one field."""
         return next((f for f in self.fields if f.field_id == field_id), None)
 
+    @property
+    def missing_for_advice(self) -> tuple[str, ...]:
+        """Profile entries without which no results are shown."""
+        return tuple(key for key in self.missing_profile if key in REQUIRED_FOR_ADVICE)
+
+
+def missing_for_advice(assessment: Assessment) -> tuple[str, ...]:
+    """Profile entries still empty without which no results or report are shown."""
+    return tuple(key for key in REQUIRED_FOR_ADVICE if not getattr(assessment, key))
+
 
 def progress(catalogue: Catalogue, assessment: Assessment) -> Progress:
     """Count answered questions per field and list what is still open."""
@@ -477,6 +488,7 @@ __all__ = [
     "create_assessment",
     "find_by_token",
     "get_by_public_id",
+    "missing_for_advice",
     "progress",
     "regenerate_token",
     "save_answers",

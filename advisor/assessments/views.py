@@ -213,7 +213,9 @@ def profile(aid: str) -> Any:
         _check_keys(forms.PROFILE_KEYS)
         form = form_class()
         if form.validate():
-            services.save_profile(db.session, catalogue, assessment, forms.profile_from_form(form))
+            entered = forms.profile_from_form(form)
+            services.save_profile(db.session, catalogue, assessment, entered)
+            _flash_missing_profile(assessment, entered)
             return _after_save(catalogue, assessment, "profile")
         status = 422
     else:
@@ -227,6 +229,23 @@ def profile(aid: str) -> Any:
         split=presentation.split_choices(catalogue, assessment.upgrade_notice, context["locale"]),
         **context,
     ), status
+
+
+def _flash_missing_profile(assessment: Assessment, entered: dict) -> None:
+    """Say plainly when the profile was saved without what the results need."""
+    missing = services.missing_for_advice(assessment)
+    if not missing:
+        return
+    names = ", ".join(str(PROFILE_LABELS[key]) for key in missing)
+    if not any(entered.values()):
+        message = _(
+            "The profile was saved without any entries. Results are shown once these are filled in: "
+            "%(names)s.",
+            names=names,
+        )
+    else:
+        message = _("Still missing before results can be shown: %(names)s.", names=names)
+    _flash_once(message, "warning")
 
 
 @bp.route("/a/<aid>/fields/<field_id>", methods=["GET", "POST"])
@@ -341,8 +360,11 @@ def results(aid: str) -> Any:
         _flash_once(_("The roadmap has been recalculated with your priorities."), "success")
         return redirect(url_for(".results", aid=aid, _anchor="roadmap"), code=303)
     status = 422 if request.method == "POST" else 200
-    evaluation = result_service.of_assessment(catalogue, assessment, today())
     context = _wizard_context(assessment, "results", catalogue)
+    if context["progress"].missing_for_advice:
+        # Advice for an unknown type, Land or size would be advice for someone else.
+        return render_template("results_missing.html", labels=PROFILE_LABELS, **context), status
+    evaluation = result_service.of_assessment(catalogue, assessment, today())
     profile = assessment.profile()
     return render_template(
         "results.html",

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 
 from advisor.assessments.access import catalogue_for, load_assessment
 from advisor.assessments.exchange import slug
+from advisor.assessments.services import missing_for_advice
 from advisor.db import db
 from advisor.web import today
 
@@ -41,6 +42,8 @@ def _language() -> str:
 def download(aid: str) -> Response:
     """The PDF report; a failed render sends the user back with a clear message."""
     assessment = load_assessment(aid)
+    if missing_for_advice(assessment):
+        return redirect(url_for("assessments.results", aid=aid), code=303)  # which says what is missing
     catalogue = catalogue_for(assessment)
     try:
         report = services.report_pdf(db.session, catalogue, assessment, _language(), today())
@@ -68,6 +71,8 @@ def download(aid: str) -> Response:
 def preview(aid: str) -> Response:
     """The same report as a web page."""
     assessment = load_assessment(aid)
+    if missing_for_advice(assessment):
+        return redirect(url_for("assessments.results", aid=aid), code=303)
     html = services.report_html(
         catalogue_for(assessment),
         assessment,

@@ -6,7 +6,7 @@ import json
 import re
 
 from advisor.assessments.models import Priority as PriorityRow
-from tests.conftest import PROJECT, Client, count_rows
+from tests.conftest import PROJECT, Client, count_rows, stored_answers
 
 EXAMPLE = PROJECT / "docs" / "examples" / "assessment.json"
 
@@ -169,8 +169,55 @@ def test_capacity_is_entered_on_the_priorities_page_and_drives_the_roadmap(app, 
     with app.app_context():
         assessment = db.session.query(Assessment).filter_by(public_id=aid).one()
         assert assessment.capacity_days_per_year == 1200
+    client.profile(aid)
     page = client.get(f"/a/{aid}/results").get_data(as_text=True)
     assert "verfügbare Kapazität bei Ihrer Größe: etwa 600" in page  # 100 a month, six months
     assert 'id="capacity" name="capacity" size="8"\n        value="1200"' in page
     exported = json.loads(client.get(f"/a/{aid}/export.json").get_data(as_text=True))
     assert exported["capacity_days_per_year"] == 1200
+
+
+def test_results_and_report_wait_for_type_land_and_size(app, client):
+    aid, _ = client.start()
+    client.post(f"/a/{aid}/fields/alpha", {"q_a_level": "1", "q_a_single": "two", "q_a_yes": "no"})
+    # An empty profile is saved (nothing entered is lost) and the user is told what is missing.
+    saved = client.post(f"/a/{aid}/profile", {"nav": "stay"}, follow_redirects=True)
+    assert "Das Profil wurde ohne Angaben gespeichert" in text(saved.get_data(as_text=True))
+    for url in (f"/a/{aid}/results", f"/a/{aid}/summary"):
+        page = client.get(url).get_data(as_text=True)
+        for key, label in (("municipality_type", "Art der Kommune"), ("state", "Bundesland")):
+            assert f'<a href="/a/{aid}/profile#{key}">{label}</a>' in page, (url, key)
+        assert "Fahrplan für die nächsten drei Jahre" not in page
+    assert "Ergebnis und Fahrplan anzeigen" not in client.get(f"/a/{aid}/summary").get_data(as_text=True)
+    for url in (f"/a/{aid}/report.pdf", f"/a/{aid}/report"):
+        response = client.get(url)
+        assert response.status_code == 303 and response.location.endswith(f"/a/{aid}/results"), url
+    # Part of it: the message names only what is still missing.
+    partial = client.post(
+        f"/a/{aid}/profile",
+        {"municipality_type": "stadt", "state": "NW", "nav": "stay"},
+        follow_redirects=True,
+    )
+    assert "Für die Ergebnisse fehlt noch: Einwohnerzahl." in text(partial.get_data(as_text=True))
+    assert stored_answers(app, aid)["a_level"][:2] == ("answered", 1)
+    client.profile(aid)
+    results = client.get(f"/a/{aid}/results").get_data(as_text=True)
+    assert "Fahrplan für die nächsten drei Jahre" in results and "fehlt noch" not in results
+    assert "Ergebnis und Fahrplan anzeigen" in client.get(f"/a/{aid}/summary").get_data(as_text=True)
+    assert client.get(f"/a/{aid}/report").status_code == 200
+
+
+def test_offline_scoring_says_when_the_profile_lacks_what_the_advice_needs(kommunal_app, tmp_path):
+    runner = kommunal_app.test_cli_runner()
+    document = json.loads(EXAMPLE.read_text())
+    assert json.loads(runner.invoke(args=["assess", str(EXAMPLE), "--json"]).output)["profile_missing"] == []
+    document["profile"].update(state=None, population_band=None)
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(document))
+    data = json.loads(runner.invoke(args=["assess", str(bare), "--json"]).output)
+    assert data["profile_missing"] == ["state", "population_band"]
+    plain = runner.invoke(args=["assess", str(bare)])
+    assert "profile lacks state, population_band" in plain.output
+    refused = runner.invoke(args=["assess", str(bare), "--pdf", str(tmp_path / "r.pdf")])
+    assert refused.exit_code == 1 and "profile lacks state, population_band" in refused.output
+    assert not (tmp_path / "r.pdf").exists()
