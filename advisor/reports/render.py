@@ -2,7 +2,7 @@
 
 Nothing is fetched from the network, ever: the URL fetcher serves files below the report
 folder and refuses everything else at once (no timeouts). Fonts ship with the project
-(Atkinson Hyperlegible, SIL Open Font License) and are embedded as subsets.
+(Noto Sans, SIL Open Font License; see reports/fonts/README.md) and are embedded as subsets.
 """
 
 from __future__ import annotations

@@ -28,9 +28,7 @@ from . import services
 from .render import REPORT_DIR, ReportError
 
 bp = Blueprint("reports", __name__)
-ASSETS = re.compile(
-    r"^(report\.css|bullet\.svg|fonts/AtkinsonHyperlegible-(Regular|Bold|Italic|BoldItalic)\.ttf)$"
-)
+ASSETS = re.compile(r"^(report\.css|bullet\.svg|fonts/NotoSans-(Regular|Bold|Italic|BoldItalic)\.ttf)$")
 
 
 def _language() -> str:

@@ -8,6 +8,7 @@ import socket
 from datetime import date
 
 import pytest
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from advisor.assessments import batch, exchange
@@ -128,19 +129,41 @@ def test_report_is_tagged_with_language_and_title(german):
     assert b'pdfuaid:part="1"' in xmp  # PDF/UA-1 identification
 
 
-def test_only_bundled_fonts_are_used_and_embedded(german):
-    reader = PdfReader(io.BytesIO(german[0]))
+def embedded_fonts(pdf: bytes) -> dict[str, bytes | None]:
+    """Each font of the PDF by name, with its embedded font program (None if not embedded)."""
     fonts = {}
-    for page in reader.pages:
+    for page in PdfReader(io.BytesIO(pdf)).pages:
         for font in (page["/Resources"].get("/Font") or {}).values():
             font = font.get_object()
             descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
             descriptor = descendant["/FontDescriptor"].get_object()
-            fonts[str(font["/BaseFont"])] = any(
-                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
-            )
+            files = [descriptor[k] for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor]
+            fonts[str(font["/BaseFont"])] = files[0].get_object().get_data() if files else None
+    return fonts
+
+
+def test_only_bundled_fonts_are_used_and_embedded(german):
+    fonts = embedded_fonts(german[0])
     assert fonts and all(fonts.values()), fonts
-    assert all("Atkinson-Hyperlegible" in name for name in fonts), fonts
+    # "Report Sans" is the name report.css gives the bundled Noto Sans files, and only them:
+    # a glyph missing there would come from a system font under that font's own name.
+    assert all(name.split("+")[-1].startswith("Report-Sans") for name in fonts), fonts
+
+
+def test_the_printed_zero_is_not_slashed(german):
+    """The zero as embedded in the PDF: two contours like the O; a slashed or dotted one has three."""
+    from tests.reports.test_fonts import contours
+
+    checked = []
+    for name, program in embedded_fonts(german[0]).items():
+        font = TTFont(io.BytesIO(program))
+        printed = font.getBestCmap()
+        if ord("0") in printed:
+            assert contours(font, "0") == 2, name
+            checked.append(name)
+        if ord("8") in printed:
+            assert contours(font, "8") == 3, name  # the count does see inner shapes
+    assert any("Report-Sans" in name and "Bold" not in name for name in checked), checked  # body text
 
 
 def test_cards_are_never_split_across_pages(german):
@@ -277,7 +300,7 @@ def test_html_preview_and_assets(kommunal_app):
     assert "script-src 'none'" in response.headers["Content-Security-Policy"]
     assert '<meta name="viewport"' in html
     assert f'<a href="/a/{aid}/results">Zurück zum Ergebnis</a>' in html
-    for asset in ("report.css", "bullet.svg", "fonts/AtkinsonHyperlegible-Bold.ttf"):
+    for asset in ("report.css", "bullet.svg", "fonts/NotoSans-Bold.ttf"):
         with client.get(f"/report-assets/{asset}") as response:  # a streamed file: close it
             assert response.status_code == 200
     assert client.get("/report-assets/templates/report.html").status_code == 404
