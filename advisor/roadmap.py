@@ -25,7 +25,7 @@ the effort class relative to the organisation's size.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from advisor.catalogue.loader import Catalogue
@@ -70,12 +70,19 @@ class Reason:
 
 @dataclass(frozen=True)
 class Size:
-    """A measure's effort for one municipality, and the variant it is written in."""
+    """A measure's effort for one municipality, and the variant it is written in.
+
+    ``person_days`` are the municipality's own: with a partner (its joint administration,
+    IT service provider or district) doing most of the work, they are the coordination share,
+    and ``whole_person_days`` the whole job, shown but not counted against the capacity.
+    """
 
     person_days: tuple[int, int]
     duration_months: tuple[int, int]
     effort: str
     variant: int | None = None
+    partner: str | None = None
+    whole_person_days: tuple[int, int] | None = None
 
     @property
     def mean_person_days(self) -> float:
@@ -83,9 +90,11 @@ class Size:
         return (self.person_days[0] + self.person_days[1]) / 2
 
 
-def size(catalogue: Catalogue, measure: Measure, profile: Mapping[str, str | None]) -> Size:
-    """Person-days, months and effort class of a measure for this profile."""
-    return _size(measure, catalogue.variants(profile)[measure.id], sizing_rule(catalogue, profile))
+def size(
+    catalogue: Catalogue, measure: Measure, profile: Mapping[str, str | None], fallback: bool = False
+) -> Size:
+    """Person-days, months and effort class of a measure (or of its lighter way) for this profile."""
+    return _size(measure, catalogue.variants(profile)[measure.id], sizing_rule(catalogue, profile), fallback)
 
 
 def sizing_rule(catalogue: Catalogue, profile: Mapping[str, str | None]) -> Sizing | None:
@@ -93,20 +102,39 @@ def sizing_rule(catalogue: Catalogue, profile: Mapping[str, str | None]) -> Sizi
     return next((z for z in catalogue.sizing if all_hold(z.when, {}, {}, profile)), None)
 
 
-def _size(measure: Measure, index: int | None, rule: Sizing | None) -> Size:
+def _size(measure: Measure, index: int | None, rule: Sizing | None, fallback: bool = False) -> Size:
+    """The size of the measure as written for this profile (or of its fallback, the lighter way)."""
     variant = measure.variants[index] if index is not None else None
+    way = measure.fallback if fallback else variant
+    partner = (way.partner if way is not None else None) or measure.partner
     days, months, effort = measure.person_days, measure.duration_months, measure.effort
-    if variant is not None and variant.person_days is not None:
-        # A variant written for this kind of municipality: its own figures, and its own class.
-        days = variant.person_days
-        months = variant.duration_months or months
-        effort = next((k for k, (_, high) in EFFORT_PERSON_DAYS.items() if days[1] <= high), "L")
-    elif measure.sized and rule is not None:
+    if measure.sized and rule is not None:
         # Scaled to the size of the organisation: the effort class stays relative to it
         # (a small step for a city is still a small step, with more person-days).
         days = [max(1, round(d * rule.person_days)) for d in days]
         months = [min(60, max(1, round(m * rule.duration))) for m in months]
-    return Size((days[0], days[1]), (months[0], months[1]), effort, index)
+    whole = days
+    if way is not None and way.person_days is not None:
+        # Written for this kind of municipality (or the lighter way): its own figures and class.
+        days = way.person_days
+        months = way.duration_months or measure.duration_months
+        effort = _effort_class(days)
+    elif partner is not None:
+        # The partner does the work: the municipality's part is its coordination share.
+        days = [max(1, round(d * partner.own_share)) for d in days]
+        effort = _effort_class(days)
+    return Size(
+        (days[0], days[1]),
+        (months[0], months[1]),
+        effort,
+        index,
+        partner.by if partner is not None else None,
+        (max(whole[0], days[0]), max(whole[1], days[1])) if partner is not None else None,
+    )
+
+
+def _effort_class(days: list[int]) -> str:
+    return next((k for k, (_, high) in EFFORT_PERSON_DAYS.items() if days[1] <= high), "L")
 
 
 @dataclass(frozen=True)
@@ -141,6 +169,11 @@ class Item:
     over_capacity: float = 0.0
     #: Whether even an immediate start cannot finish before the deadline.
     too_late: bool = False
+    #: Planned in the measure's shared or lighter way (its ``fallback``), because its own way
+    #: would miss the deadline (``own_way_too_late``) or overrun the capacity by ``own_way_over``.
+    fallback: bool = False
+    own_way_over: float = 0.0
+    own_way_too_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -323,6 +356,13 @@ def build(
                 return None
             earliest = max(earliest, item.start_month + item.size.duration_months[0])
         placed = place(candidate, earliest)
+        own_way = None  # where the measure's own way would have gone, when the lighter way is planned
+        if placed is not None and measure.fallback is not None and (placed[2] > 0 or placed[3]):
+            # The deadline cannot be kept this way: plan the shared or lighter way if it does better.
+            lighter = replace(candidate, size=_size(measure, candidate.size.variant, rule, fallback=True))
+            other = place(lighter, earliest)
+            if other is not None and (other[3], other[2]) < (placed[3], placed[2]):
+                candidate, placed, own_way = lighter, other, placed
         if placed is None and force:
             placed = _emptiest(load, earliest, per_month)
         if placed is None:
@@ -354,6 +394,9 @@ def build(
             lifts=candidate.lifts,
             over_capacity=over,
             too_late=too_late,
+            fallback=own_way is not None,
+            own_way_over=own_way[2] if own_way is not None else 0.0,
+            own_way_too_late=own_way is not None and own_way[3],
         )
         scheduled[measure.id] = item
         return item

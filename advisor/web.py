@@ -170,6 +170,7 @@ def init_app(app: Flask) -> None:
             "measure_text": presentation.measure_text,
             "reason_text": presentation.reason_text,
             "capacity_note": presentation.capacity_note,
+            "partner_note": presentation.partner_note,
             "later_reason": presentation.later_reason,
             "later_shown": presentation.LATER_SHOWN,
         }

@@ -227,6 +227,18 @@ def test_the_roadmap_keeps_its_own_promises(answers, profile):
         duty = next((d for d in CATALOGUE.duties if d.id == MEASURES[measure_id].duty), None)
         if why == "capacity" and duty is not None:
             assert duty_urgency(CATALOGUE, duty, profile, TODAY).due is None, measure_id
+    # Only the own share of partner work counts against the capacity; the lighter way of a
+    # duty's measure is planned only where the measure's own way would miss, and does better.
+    for phase in road.phases:
+        own = sum(i.size.mean_person_days for i in road.items if i.phase == phase.number)
+        assert phase.person_days == pytest.approx(own)
+    for item in road.items:
+        if item.size.partner is not None:
+            assert item.size.whole_person_days[0] >= item.size.person_days[0]
+            assert item.size.whole_person_days[1] >= item.size.person_days[1]
+        if item.fallback:
+            assert MEASURES[item.measure_id].fallback is not None and item.urgency.due is not None
+            assert (item.too_late, item.over_capacity) < (item.own_way_too_late, item.own_way_over)
     # "Weiß nicht" is a knowledge gap, never a level-0 gap.
     assert not {g.question_id for g in result.gaps} & set(result.knowledge_gaps)
     assert set(road.later_reasons) == set(road.later) and not set(road.later) & planned
@@ -286,3 +298,59 @@ def test_capacity_entered_replaces_the_staff_bands():
     more = roadmap.build(CATALOGUE, result, answers, SMALL, {}, TODAY, capacity_days_per_year=600)
     assert len(more.items) > len(default.items)
     assert more.phases[0].capacity_person_days == 300  # 50 person-days a month for six months
+
+
+def test_partner_work_counts_only_its_coordination_share():
+    """An Ortsgemeinde's Verbandsgemeinde, a Gemeinde's IT service provider and its district."""
+    member = {
+        "municipality_type": "ortsgemeinde",
+        "state": "BB",
+        "population_band": "lt2k",
+        "staff_band": "lt20",
+    }
+    rule = roadmap.sizing_rule(CATALOGUE, member)
+    stations = roadmap.size(CATALOGUE, MEASURES["m_mob_stations"], member)
+    whole = roadmap._size(MEASURES["m_mob_stations"], None, rule).person_days
+    assert stations.partner == "administration"
+    assert stations.person_days == (3, 8) and stations.whole_person_days == whole and whole[1] > 8
+    backup = roadmap.size(CATALOGUE, MEASURES["m_ip_backup_restore"], SMALL)
+    assert backup.partner == "it_provider"
+    assert backup.person_days == tuple(max(1, round(d * 0.4)) for d in backup.whole_person_days)
+    bus = roadmap.size(CATALOGUE, MEASURES["m_mob_on_demand"], SMALL)
+    assert bus.partner == "district" and bus.person_days == (1, 4)
+    # The district plans its own on-demand service: no partner there.
+    assert (
+        roadmap.size(
+            CATALOGUE, MEASURES["m_mob_on_demand"], CITY | {"municipality_type": "landkreis"}
+        ).partner
+        is None
+    )
+    # A municipality doing the work itself: no partner, no whole job shown.
+    assert roadmap.size(CATALOGUE, MEASURES["m_en_pv_roofs"], SMALL).partner is None
+
+
+def test_a_deadline_the_capacity_cannot_carry_gets_the_shared_way():
+    answers = middling()
+    answers["en_heat_planning"] = a(0)
+    # About a day a month for digitalisation: the measure's own way cannot meet 30 June 2028.
+    result = score(CATALOGUE, answers, SMALL_GEMEINDE, {}, TODAY)
+    road = roadmap.build(CATALOGUE, result, answers, SMALL_GEMEINDE, {}, TODAY, capacity_days_per_year=12)
+    start = road.item("m_en_heat_planning_start")
+    assert start is not None and start.fallback
+    assert start.own_way_over > 0 and start.size.person_days == (4, 12)
+    assert start.start_month + start.size.duration_months[0] <= months_until(date(2028, 6, 30))
+    # With the capacity of the staff band the own way fits, and no lighter way is planned.
+    roomy = roadmap.build(CATALOGUE, result, answers, SMALL_GEMEINDE, {}, TODAY, capacity_days_per_year=600)
+    assert not roomy.item("m_en_heat_planning_start").fallback
+
+
+def test_a_deadline_too_close_for_the_own_way_gets_the_lighter_way():
+    answers = middling()
+    answers["ip_einvoice_issuing"] = a(0)
+    result = score(CATALOGUE, answers, TOWN, {}, TODAY)
+    road = roadmap.build(CATALOGUE, result, answers, TOWN, {}, TODAY)
+    issuing = road.item("m_ip_einvoice_issuing")
+    # 1 January 2027 is two months away; converting every system takes at least three.
+    assert issuing.fallback and issuing.own_way_too_late and not issuing.too_late
+    assert issuing.start_month + issuing.size.duration_months[0] <= months_until(date(2027, 1, 1))
+    assert issuing.size.partner == "it_provider"

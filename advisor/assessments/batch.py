@@ -33,7 +33,8 @@ def evaluation_of(catalogue: Catalogue, checked: exchange.Checked, today: date) 
 def municipality_and_notes(checked: exchange.Checked) -> tuple[dict[str, Any], dict[str, str]]:
     """Name and profile ids, and the answer notes, of a checked exchange file (for reports)."""
     profile = checked.profile
-    municipality = {k: profile[k] for k in ("municipality_name", "association_name", *PROFILE_KEYS)}
+    names = ("municipality_name", "association_name", "it_provider", *PROFILE_KEYS)
+    municipality = {k: profile.get(k) for k in names}
     return municipality, {qid: a.note for qid, a in checked.answers.items() if a.note}
 
 
@@ -97,6 +98,13 @@ def as_json(evaluation: Evaluation, catalogue: Catalogue, source: str | None = N
                     "start_month": i.start_month,
                     "end_month": i.end_month,
                     "effort": i.effort,
+                    "person_days": list(i.size.person_days),
+                    "partner": (
+                        {"by": i.size.partner, "person_days": list(i.size.whole_person_days)}
+                        if i.size.partner and i.size.whole_person_days
+                        else None
+                    ),
+                    "fallback": i.fallback,
                     "quick_win": i.quick_win,
                     "pulled_in": i.pulled_in,
                     "benefit": _round(i.benefit, 3),

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from advisor import rules, scoring
 from advisor.catalogue import Catalogue, Question, Text
 from advisor.catalogue.schema import Duty, Measure
-from advisor.roadmap import Item, Reason
+from advisor.roadmap import Item, Reason, Size
 from advisor.roadmap import capacity as roadmap_capacity
 from advisor.rules import Fact
 
@@ -157,14 +157,19 @@ def _kept_value(entry: Mapping[str, Any]) -> str:
 
 
 def measure_text(
-    measure: Measure, variant: int | None, locale: str, administration: tuple[str, str] | None = None
+    measure: Measure,
+    variant: int | None,
+    locale: str,
+    administration: tuple[str, str] | None = None,
+    fallback: bool = False,
 ) -> MeasureText:
     """Title, summary, first steps and who is responsible; a profile variant replaces what it defines.
 
+    With ``fallback`` the measure's shared or lighter way replaces what it defines in turn.
     ``administration`` is how to name the joint administration (nominative/accusative,
     dative); see :func:`administration_phrase`.
     """
-    chosen = measure.variants[variant] if variant is not None else None
+    ways = [w for w in (measure.fallback if fallback else None, _variant(measure, variant)) if w is not None]
     own, dative = administration or (_generic_administration(False), _generic_administration(True))
 
     def text(value: Text) -> str:
@@ -174,12 +179,37 @@ def measure_text(
             .replace(ADMINISTRATION_PLACEHOLDER, own)
         )
 
-    def pick(name: str) -> str:
-        own = getattr(chosen, name, None) if chosen is not None else None
-        return text(own or getattr(measure, name))
+    def pick(name: str) -> Any:
+        return next((value for way in ways if (value := getattr(way, name))), getattr(measure, name))
 
-    steps = (chosen.first_steps if chosen is not None and chosen.first_steps else None) or measure.first_steps
-    return MeasureText(pick("title"), pick("summary"), tuple(text(s) for s in steps), pick("responsible"))
+    return MeasureText(
+        text(pick("title")),
+        text(pick("summary")),
+        tuple(text(s) for s in pick("first_steps")),
+        text(pick("responsible")),
+    )
+
+
+def _variant(measure: Measure, variant: int | None) -> Any:
+    return measure.variants[variant] if variant is not None else None
+
+
+def partner_note(size: Size, administration: str, it_provider: str | None) -> str:
+    """Who does most of a measure's work, and that only the own share counts (empty: no partner)."""
+    if size.partner is None or size.whole_person_days is None:
+        return ""
+    who = {
+        "administration": administration,
+        "it_provider": it_provider or _("your IT service provider"),
+        "district": _("your district"),
+    }[size.partner]
+    return _(
+        "Most of the work (about %(low)s–%(high)s person-days in all) is done by %(partner)s; only "
+        "your share for coordination and decisions counts against your capacity.",
+        low=size.whole_person_days[0],
+        high=size.whole_person_days[1],
+        partner=who,
+    )
 
 
 @dataclass(frozen=True)
@@ -267,7 +297,38 @@ def later_reason(reason: str) -> str:
 
 
 def capacity_note(item: Item) -> str:
-    """What a measure planned beyond the capacity, or too late for its deadline, needs said."""
+    """What a measure planned beyond the capacity, too late, or in its lighter way needs said."""
+    if not item.fallback:
+        return _capacity_note(item)
+    when = format_date(item.urgency.due, "short") if item.urgency.due is not None else ""
+    if item.own_way_too_late:
+        lead = _(
+            "Deadline %(date)s cannot be met in the measure's own way even with an immediate start, so "
+            "the roadmap plans the shared or lighter way described here.",
+            date=when,
+        )
+    else:
+        lead = _(
+            "Deadline %(date)s cannot be met in the measure's own way with the capacity set (about "
+            "%(days)s person-days are missing), so the roadmap plans the shared or lighter way described "
+            "here.",
+            date=when,
+            days=format_decimal(round(item.own_way_over)),
+        )
+    if item.too_late:
+        return f"{lead} " + _(
+            "Even this way the deadline cannot be met: agree a timetable with the supervising authority."
+        )
+    if item.over_capacity > 0:
+        return f"{lead} " + _(
+            "Even this way about %(days)s person-days are missing beyond the capacity set: plan more "
+            "capacity for it.",
+            days=format_decimal(round(item.over_capacity)),
+        )
+    return lead
+
+
+def _capacity_note(item: Item) -> str:
     days = format_decimal(round(item.over_capacity))
     if item.urgency.due is not None:
         when = format_date(item.urgency.due, "short")

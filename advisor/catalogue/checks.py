@@ -24,6 +24,7 @@ from .schema import (
     FieldFile,
     Measure,
     MeasureFile,
+    Partner,
     ProfileOption,
     Question,
     Task,
@@ -71,6 +72,7 @@ def run(root: Parsed, fields: list[Parsed], measure_files: list[Parsed]) -> Iter
     """Every cross-reference and content rule of a catalogue."""
     spec: CatalogueFile = root.data  # type: ignore[assignment]
     types = {o.id for o in spec.profile.municipality_types}
+    members = {o.id for o in spec.profile.municipality_types if o.administered_by}
     profile_values = {key: {o.id for o in spec.profile.options(key)} for key in PROFILE_LISTS}
     duties = {d.id for d in spec.duties}
     tasks = {t.id: t for t in spec.tasks}
@@ -126,7 +128,7 @@ def run(root: Parsed, fields: list[Parsed], measure_files: list[Parsed]) -> Iter
                 yield _f(parsed, (*at, "id"), f"duplicate measure id {measure.id!r} (first in {first})")
                 continue
             measures[measure.id] = (parsed, at, measure)
-            yield from _measure(parsed, at, measure, field_ids, questions, profile_values, duties)
+            yield from _measure(parsed, at, measure, field_ids, questions, profile_values, duties, members)
 
     for measure_id, (parsed, at, measure) in measures.items():
         for i, prerequisite in enumerate(measure.prerequisites):
@@ -317,6 +319,7 @@ def _measure(
     questions: dict[str, Question],
     profile_values: dict[str, set[str]],
     duties: set[str],
+    members: set[str],
 ) -> Iterator[Finding]:
     if m.field not in field_ids:
         yield _f(parsed, (*at, "field"), f"unknown field {m.field!r}")
@@ -339,6 +342,25 @@ def _measure(
         yield from _conditions(
             parsed, (*at, "variants", v, "when"), variant.when, questions, profile_values, profile_only=True
         )
+        if variant.partner is not None:
+            where = (*at, "variants", v, "partner")
+            yield from _partner(parsed, where, variant.partner, variant.when, members)
+    if m.partner is not None:
+        yield from _partner(parsed, (*at, "partner"), m.partner, [], members)
+    if m.fallback is not None:
+        here = (*at, "fallback")
+        if m.duty is None:
+            yield _f(parsed, here, "a fallback is a way to meet a duty's deadline: the measure needs a duty")
+        low, high = m.fallback.person_days
+        if low > high:
+            yield _f(parsed, (*here, "person_days"), "minimum above maximum")
+        elif high >= m.person_days[1]:
+            yield _f(parsed, (*here, "person_days"), "a fallback must cost less own effort than the measure")
+        if m.fallback.duration_months and m.fallback.duration_months[0] > m.fallback.duration_months[1]:
+            yield _f(parsed, (*here, "duration_months"), "minimum above maximum")
+        if m.fallback.partner is not None:
+            yield from _partner(parsed, (*here, "partner"), m.fallback.partner, [], members)
+        yield from _sources(parsed, (*here, "sources"), m.fallback.sources)
     for r, raised in enumerate(m.raises):
         if raised.question not in questions:
             yield _f(parsed, (*at, "raises", r, "question"), f"unknown question {raised.question!r}")
@@ -443,6 +465,27 @@ def _coverage(
                 )
 
 
+def _partner(
+    parsed: Parsed, at: tuple, partner: Partner, when: list[Condition], members: set[str]
+) -> Iterator[Finding]:
+    """Only a member of a joint administration has one to do its work; a district is named per type."""
+    kinds = [set(c.in_ or ()) for c in when if c.profile == "municipality_type"]
+    if partner.by == "administration" and not (kinds and all(k and k <= members for k in kinds)):
+        yield _f(
+            parsed,
+            (*at, "by"),
+            "only municipalities with a joint administration have one to do the work: "
+            f"put this partner on a variant for {', '.join(sorted(members)) or 'such types'}",
+        )
+    elif partner.by == "district" and not kinds:
+        yield _f(
+            parsed,
+            (*at, "by"),
+            "the district does the work only for the types that belong to one: "
+            "put this partner on a variant that names them",
+        )
+
+
 def _small_types(
     measures: dict[str, tuple[Parsed, tuple, Measure]],
     questions: dict[str, Question],
@@ -488,6 +531,19 @@ def _small_types(
                     f"(when: [{{profile: municipality_type, in: [{kind.id}]}}]) or a trigger that names it",
                 )
                 continue
+            if m.fallback is not None:  # the lighter way may be planned for any type
+                texts = [((*at, "fallback", "title"), m.fallback.title.de)]
+                texts += [((*at, "fallback", "summary"), m.fallback.summary.de)]
+                texts += [
+                    ((*at, "fallback", "first_steps", k), step.de)
+                    for k, step in enumerate(m.fallback.first_steps or ())
+                ]
+                for where, text in texts:
+                    lacking = [role for role in kind.lacks_roles if names_role(role, text)]
+                    if lacking:
+                        yield _f(
+                            parsed, where, f"{kind.id} has no {', '.join(lacking)}: name who does it there"
+                        )
             # The first variant that holds is what the type sees; a variant for a size band
             # or a Land listed before the type's own would win for that band or Land.
             seen: set[int | None] = set()

@@ -299,6 +299,24 @@ class Raise(Strict):
     to_level: Annotated[int, Field(ge=1, le=4, strict=True)]
 
 
+PersonDays = Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)]
+Months = Annotated[list[Annotated[int, Field(ge=0, le=60)]], Field(min_length=2, max_length=2)]
+#: Who may do a measure's work for the municipality: its joint administration (Amt,
+#: Verbandsgemeinde, ...), its IT service provider, or the district (Landkreis).
+PARTNERS = ("administration", "it_provider", "district")
+
+
+class Partner(Strict):
+    """A partner does most of the work; the municipality's own part is coordination.
+
+    Own effort is the variant's ``person_days`` when it states them, else ``own_share`` of the
+    measure's (sized) person-days. Only the own effort counts against the capacity.
+    """
+
+    by: Literal["administration", "it_provider", "district"]
+    own_share: Annotated[float, Field(gt=0, lt=1)] = 0.25
+
+
 class Variant(Strict):
     """Profile-dependent wording of a measure (e.g. join a shared service instead of building)."""
 
@@ -308,10 +326,27 @@ class Variant(Strict):
     first_steps: Annotated[list[Text], Field(min_length=3, max_length=5)] | None = None
     responsible: Text | None = None
     #: Own effort and months of this variant, instead of the measure's scaled by ``sizing``.
-    person_days: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)] | None = None
-    duration_months: (
-        Annotated[list[Annotated[int, Field(ge=0, le=60)]], Field(min_length=2, max_length=2)] | None
-    ) = None
+    person_days: PersonDays | None = None
+    duration_months: Months | None = None
+    #: Replaces the measure's partner for this profile.
+    partner: Partner | None = None
+
+
+class Fallback(Strict):
+    """The shared or lighter way to meet a duty's deadline that the capacity cannot carry.
+
+    The roadmap plans it instead of the measure when the measure would miss the deadline or
+    overrun the capacity and this way does better; ``person_days`` are the own effort.
+    """
+
+    title: Text
+    summary: Text
+    first_steps: Annotated[list[Text], Field(min_length=3, max_length=5)] | None = None
+    responsible: Text | None = None
+    person_days: PersonDays
+    duration_months: Months | None = None
+    partner: Partner | None = None
+    sources: Annotated[list[Source], Field(min_length=1)]
 
 
 class Hint(Strict):
@@ -345,6 +380,10 @@ class Measure(Strict):
     funding: list[Hint] = []
     good_practice: list[Hint] = []
     duty: Slug | None = None
+    #: Who does most of the work (for every profile, unless a variant says otherwise).
+    partner: Partner | None = None
+    #: The shared or lighter way, for a measure that serves a dated duty.
+    fallback: Fallback | None = None
     #: Whether person-days and months scale with the profile (catalogue ``sizing``).
     sized: bool = True
     sources: list[Source] = []

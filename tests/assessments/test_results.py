@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 from advisor.assessments.models import Priority as PriorityRow
 from tests.conftest import PROJECT, Client, count_rows, stored_answers
@@ -133,7 +134,8 @@ def test_assess_command_prints_scores_gaps_and_roadmap_as_json(kommunal_app, tmp
     assert "cs_online_services" in result.stderr
 
 
-def test_results_say_what_to_clarify_first_and_when_a_deadline_cannot_be_kept(kommunal_app):
+def test_results_say_what_to_clarify_first_and_when_a_deadline_cannot_be_kept(kommunal_app, monkeypatch):
+    monkeypatch.setattr("advisor.assessments.views.today", lambda: date(2026, 11, 21))
     client = Client(kommunal_app)
     aid, _ = client.start()
     profile = {
@@ -148,8 +150,18 @@ def test_results_say_what_to_clarify_first_and_when_a_deadline_cannot_be_kept(ko
     page = client.get(f"/a/{aid}/results").get_data(as_text=True)
     clarify = page[page.index("Zuerst klären") :]
     assert "Wie weit ist die kommunale Wärmeplanung" in clarify[: clarify.index("</section>")]
-    # Issuing e-invoices is due on 1 January 2027: too soon for any start, and it says so.
-    assert "Frist 01.01.27 ist auch bei sofortigem Beginn nicht zu halten" in page
+    # Issuing e-invoices is due on 1 January 2027: too soon to convert every system, so the
+    # roadmap plans the lighter way, says why, and who does most of it.
+    card = text(page)[
+        text(page).index("Zuerst die Rechnungen des Finanzverfahrens als E-Rechnung ausstellen") :
+    ]
+    assert (
+        "Frist 01.01.27 ist auf dem üblichen Weg auch bei sofortigem Beginn nicht zu halten. "
+        "Der Fahrplan sieht deshalb den hier beschriebenen gemeinsamen oder leichteren Weg vor." in card
+    )
+    assert (
+        "Partner Den Großteil der Arbeit (insgesamt etwa" in card and "leistet Ihr IT-Dienstleister;" in card
+    )
     # "Weiß nicht" is no gap at level 0.
     gaps = page[page.index("Die wichtigsten Lücken") : page.index("Wissenslücken")]
     assert "Wie weit ist die kommunale Wärmeplanung" not in gaps
@@ -221,3 +233,27 @@ def test_offline_scoring_says_when_the_profile_lacks_what_the_advice_needs(kommu
     refused = runner.invoke(args=["assess", str(bare), "--pdf", str(tmp_path / "r.pdf")])
     assert refused.exit_code == 1 and "profile lacks state, population_band" in refused.output
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_work_of_the_joint_administration_is_shown_but_counts_only_the_own_share(kommunal_app, monkeypatch):
+    monkeypatch.setattr("advisor.assessments.views.today", lambda: date(2026, 11, 21))
+    client = Client(kommunal_app)
+    aid, _ = client.start()
+    profile = {
+        "municipality_type": "ortsgemeinde",
+        "association_kind": "amt",
+        "association_name": "Amt <b>Beispielsee</b>",
+        "state": "BB",
+        "population_band": "lt2k",
+        "staff_band": "lt20",
+        "it_provider": "<script>x</script>",
+    }
+    assert client.post(f"/a/{aid}/profile", profile).status_code == 303
+    client.post(f"/a/{aid}/fields/energy", {"q_en_heat_planning": "0"})
+    page = client.get(f"/a/{aid}/results").get_data(as_text=True)
+    assert "<script>x</script>" not in page and "<b>Beispielsee" not in page
+    card = text(page)[text(page).index("Wärmeplanung für Ihre Gemeinde beschließen und gemeinsam vergeben") :]
+    card = card[: card.index("Erste Schritte")]
+    assert "Aufwand gering (1–4 Personentage)" in card
+    low, high = re.search(r"insgesamt etwa (\d+)–(\d+) Personentage\) leistet Ihr Amt;", card).groups()
+    assert int(high) > 4

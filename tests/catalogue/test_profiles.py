@@ -168,7 +168,9 @@ def test_nrw_town_is_scored_on_its_administration_and_not_on_public_transport():
     assert scoring.duty_urgency(CATALOGUE, duty("heat_planning"), NW_STADT, TODAY).due == date(2028, 6, 30)
     e_file = roadmap.size(CATALOGUE, MEASURES["m_ip_eakte"], NW_STADT)
     assert e_file.person_days == tuple(2 * d for d in MEASURES["m_ip_eakte"].person_days)  # 25,000-50,000: x2
-    assert all(i.size == roadmap.size(CATALOGUE, MEASURES[i.measure_id], NW_STADT) for i in road.items)
+    assert all(
+        i.size == roadmap.size(CATALOGUE, MEASURES[i.measure_id], NW_STADT, i.fallback) for i in road.items
+    )
 
 
 def test_nrw_town_has_the_ozg_duty_as_a_standing_duty_not_an_overdue_one():

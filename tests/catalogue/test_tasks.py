@@ -103,12 +103,14 @@ def test_a_type_without_offices_needs_a_variant_for_each_measure_it_can_reach(ta
         "      - when: [{profile: municipality_type, in: [ortsgemeinde]}]" + title,
         "      - when: [{profile: municipality_type, in: [landkreis]}]" + title,
     )
-    (message,) = problems(tasks_dir)
+    found = problems(tasks_dir)
     line = line_of(measures(tasks_dir), "variants:")
-    assert (
-        f"all.yaml:{line}: measures[0].variants: ortsgemeinde can reach this measure: add a variant"
-        in message
+    assert any(
+        f"all.yaml:{line}: measures[0].variants: ortsgemeinde can reach this measure: add a variant" in m
+        for m in found
     )
+    # ...and a Landkreis has no joint administration to do the work of the variant.
+    assert any("measures[0].variants[0].partner.by: only municipalities with a joint" in m for m in found)
 
 
 def test_a_variant_for_a_type_without_offices_names_none_it_lacks(tasks_dir):
@@ -189,3 +191,36 @@ def test_a_band_variant_before_the_types_own_is_what_a_small_member_sees(tasks_d
     )
     (message,) = problems(tasks_dir)
     assert "measures[3].variants[0].responsible: ortsgemeinde has no Bauamt" in message
+
+
+def test_partner_and_fallback_are_read():
+    catalogue = load_catalogue(TASKS)
+    measures = {m.id: m for m in catalogue.measures}
+    assert measures["m_council_goals"].variants[0].partner.by == "administration"
+    assert measures["m_heat"].fallback.person_days == [4, 12]
+
+
+def test_only_a_member_of_a_joint_administration_has_it_do_the_work(tasks_dir):
+    edit(
+        measures(tasks_dir), "    duty: d_online\n", "    duty: d_online\n    partner: {by: administration}\n"
+    )
+    (message,) = problems(tasks_dir)
+    assert "measures[1].partner.by: only municipalities with a joint administration have one" in message
+
+
+def test_a_fallback_belongs_to_a_duty_and_costs_less(tasks_dir):
+    edit(measures(tasks_dir), "    duty: d_heat\n", "")
+    edit(measures(tasks_dir), "      person_days: [4, 12]", "      person_days: [4, 40]")
+    found = problems(tasks_dir)
+    assert any("measures[3].fallback: a fallback is a way to meet a duty's deadline" in m for m in found)
+    assert any("measures[3].fallback.person_days: a fallback must cost less own effort" in m for m in found)
+
+
+def test_a_fallback_names_no_office_a_small_type_lacks(tasks_dir):
+    edit(
+        measures(tasks_dir),
+        'summary: {de: "Einer gemeinsamen Planung beitreten."',
+        'summary: {de: "Das Bauamt tritt bei."',
+    )
+    (message,) = problems(tasks_dir)
+    assert "measures[3].fallback.summary: ortsgemeinde has no Bauamt" in message
