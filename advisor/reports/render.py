@@ -127,13 +127,24 @@ def fewer_collections():
                 gc.set_threshold(*_gc_saved)
 
 
+PDF_VARIANT = "pdf/ua-1"
+
+
+def layout(html: str):
+    """Lay report HTML out into pages (a WeasyPrint ``Document``), as ``render_pdf`` does.
+
+    The tests read the pages' boxes from it: where breaks fall, how full a page is.
+    """
+    report_html, font_config, fetcher = _weasy()
+    document = report_html(string=html, base_url=REPORT_DIR.as_uri() + "/", url_fetcher=fetcher)
+    return document.render(font_config=font_config, pdf_variant=PDF_VARIANT)
+
+
 def render_pdf(html: str) -> bytes:
     """Render report HTML to a tagged PDF (PDF/UA-1) with embedded fonts."""
-    report_html, font_config, fetcher = _weasy()
     try:
         with fewer_collections():
-            document = report_html(string=html, base_url=REPORT_DIR.as_uri() + "/", url_fetcher=fetcher)
-            return document.write_pdf(font_config=font_config, pdf_variant="pdf/ua-1")
+            return layout(html).write_pdf(pdf_variant=PDF_VARIANT)
     except Exception as exc:  # WeasyPrint raises many kinds; the caller shows one message
         raise ReportError(str(exc)) from exc
 

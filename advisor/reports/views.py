@@ -28,7 +28,9 @@ from . import services
 from .render import REPORT_DIR, ReportError
 
 bp = Blueprint("reports", __name__)
-ASSETS = re.compile(r"^(report\.css|bullet\.svg|fonts/NotoSans-(Regular|Bold|Italic|BoldItalic)\.ttf)$")
+ASSETS = re.compile(
+    r"^(report\.css|bullet\.svg|timeline-grid\.svg|fonts/NotoSans-(Regular|Bold|Italic|BoldItalic)\.ttf)$"
+)
 
 
 def _language() -> str:

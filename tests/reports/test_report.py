@@ -16,20 +16,23 @@ from advisor.catalogue.checks import names_role
 from advisor.reports import context as report_context
 from advisor.reports import render
 from tests.conftest import PROJECT, Client, make_app, stored_answers
+from tests.reports import layout
 
 FULL = PROJECT / "tests" / "fixtures" / "full_assessment.json"
 TODAY = date(2026, 11, 21)
 
 
-def build_pdf(app, locale="de") -> bytes:
+def build_html(app, locale="de") -> tuple[str, dict]:
     with app.test_request_context():
         checked = exchange.check(app.extensions["advisor.catalogues"], FULL.read_bytes())
         evaluation = batch.evaluation_of(checked.catalogue, checked, TODAY)
         municipality, notes = batch.municipality_and_notes(checked)
-        html, data = report_context.report_html(
-            checked.catalogue, evaluation, municipality, notes, locale, TODAY
-        )
-        return render.render_pdf(html), data
+        return report_context.report_html(checked.catalogue, evaluation, municipality, notes, locale, TODAY)
+
+
+def build_pdf(app, locale="de") -> tuple[bytes, dict]:
+    html, data = build_html(app, locale)
+    return render.render_pdf(html), data
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +49,13 @@ def kommunal(tmp_path_factory):
 @pytest.fixture(scope="module")
 def german(kommunal):
     return build_pdf(kommunal)
+
+
+@pytest.fixture(scope="module")
+def german_layout(kommunal):
+    """The German report laid out into pages (WeasyPrint's boxes), with its HTML and data."""
+    html, data = build_html(kommunal)
+    return render.layout(html), html, data
 
 
 def texts(pdf: bytes) -> list[str]:
@@ -121,8 +131,11 @@ def test_report_is_tagged_with_language_and_title(german):
 
     walk(root["/StructTreeRoot"])
     walk_roles(root["/StructTreeRoot"])
-    # Both charts (radar and timeline) are figures with alternative text.
-    assert len(figures) == 2 and all(figures), figures
+    # The radar is a figure with alternative text; the timeline is a table (a row per measure,
+    # headed by its title, its months in words) with its legend as caption.
+    assert len(figures) == 1 and figures[0].startswith("Punktzahl je Handlungsfeld"), figures
+    assert roles.count("/Table") == 2 and "/Caption" in roles
+    assert roles.count("/TH") >= 5 + 5 + 18  # score table: columns and rows; timeline: 18 rows
     # Lists stay lists without marker boxes: L > LI > LBody.
     assert roles.count("/L") >= 10 and roles.count("/LI") >= 50 and "/LBody" in roles
     xmp = root["/Metadata"].get_object().get_data()
@@ -180,12 +193,56 @@ def test_cards_are_never_split_across_pages(german):
 def test_timeline_numbers_the_measures_like_the_cards(german):
     pdf, data = german
     pages = texts(pdf)
-    timeline = next(i for i, text in enumerate(pages) if "Balken: Monate ab Beginn" in text)
+    start = next(i for i, text in enumerate(pages) if "Zeitplan der Maßnahmen über 36 Monate" in text)
+    end = next(i for i, text in enumerate(pages) if "Balken: Monate ab Beginn" in text)
+    # Every title in full (labels wrap; the comparison ignores where lines break), none cut short.
+    timeline = re.sub(r"\s", "", " ".join(pages[start : end + 1]))
+    assert "…" not in timeline
     for card in data["cards"]:
-        assert f"{card.number}. {card.title[:20]}" in pages[timeline], card.id
+        assert re.sub(r"\s", "", f"{card.number}. {card.title}") in timeline, card.id
         card_pages = [i for i, text in enumerate(pages) if f"{card.number}. {card.title}" in text]
-        assert any(i > timeline for i in card_pages), card.id
+        assert any(i > end for i in card_pages), card.id
     assert [c.number for c in data["cards"]] == list(range(1, len(data["cards"]) + 1))
+
+
+def test_every_timeline_bar_is_level_with_its_whole_label(german_layout):
+    document, _, data = german_layout
+    rows = [
+        row for _, row in layout.find(document, "tr") if row.element.get("class", "").startswith("phase-")
+    ]
+    assert len(rows) == len(data["cards"])
+    wrapped = 0
+    for row, card in zip(rows, data["cards"], strict=True):
+        label = next(cell for cell in row.children if cell.element_tag == "th")
+        cell = next(cell for cell in row.children if "bar" in cell.element.get("class", ""))
+        bar = next(box for box in cell.descendants() if box.element_tag == "div")
+        # The whole title, wherever its lines break.
+        assert re.sub(r"\s", "", layout.text_of(label)) == re.sub(r"\s", "", f"{card.number}. {card.title}")
+        lines = [box for box in label.descendants() if isinstance(box, layout.boxes.LineBox)]
+        wrapped += len(lines) > 1
+        top, bottom = lines[0].position_y, lines[-1].position_y + lines[-1].height
+        middle = bar.position_y + bar.height / 2
+        assert top <= middle <= bottom, card.id  # the bar stands level with its label
+        assert abs(middle - (top + bottom) / 2) < 1, card.id  # centred on it, within a point
+        # Placed by its months: left edge and length as parts of the 36-month track.
+        start = (bar.border_box_x() - cell.content_box_x()) / cell.width
+        length = bar.border_width() / cell.width
+        assert start == pytest.approx(card.start_month / 36, abs=0.005), card.id
+        assert length == pytest.approx(max((card.end_month - card.start_month) / 36, 0.01), abs=0.005)
+    assert wrapped  # long titles do wrap (and are not cut)
+
+
+def test_each_chart_has_exactly_one_visible_heading(german, german_layout):
+    pages = texts(german[0])
+    _, html, _ = german_layout
+    for heading, chart in (
+        ("Punktzahl je Handlungsfeld", '<div class="chart">'),
+        ("Zeitplan der Maßnahmen über 36 Monate", '<table class="timeline"'),
+    ):
+        page = next(text for text in pages if heading in text)
+        assert page.count(heading) == 1, heading  # no caption or title repeats it
+        # The heading stands right before the chart, nothing between them.
+        assert re.search(rf"<h3[^>]*>{re.escape(heading)}</h3>\s*{re.escape(chart)}", html), heading
 
 
 def test_lean_user_agent_stylesheet_drops_only_unused_pseudo_elements():
