@@ -171,9 +171,15 @@ def test_results_page_recalculates_priorities_instantly_with_javascript(page, li
     page.get_by_role("button", name="Selbsteinschätzung beginnen").click()
     page.wait_for_url(re.compile(r"/link\?new=1"))
     base = page.url.split("/link")[0]
+    # Without type, Land and size there is no advice yet: the page says what is missing.
+    page.goto(base + "/results")
+    missing = page.inner_text("main")
+    assert "Zuerst: Angaben zu Ihrer Kommune" in missing and "Bundesland" in missing
+    assert_accessible(page)
     page.goto(base + "/profile")
     page.fill("#municipality_name", "Skripthausen")
     page.check("#municipality_type-stadt")
+    page.select_option("#state", "NW")
     page.check("#population_band-100k-200k")
     page.check("#staff_band-1000\\+")
     with page.expect_navigation():
