@@ -69,7 +69,7 @@ def _collect(box, path, element, leaves: list[Leaf]) -> None:
         return
     if box.element is not None and box.element is not element and box.element_tag:
         element = box.element
-        path = (*path, (box.element_tag, element.get("id") or "", element.get("class") or ""))
+        path = (*path, (_local(box.element_tag), element.get("id") or "", element.get("class") or ""))
     if isinstance(box, boxes.ReplacedBox):
         leaves.append(Leaf(box.position_y, box.position_y + box.margin_height(), path, "", True))
     elif isinstance(box, boxes.LineBox):
@@ -112,14 +112,24 @@ def stranded_headings(pages: list[Page], lines: int = 3) -> list[tuple[int, str,
 
 
 def find(document, tag: str, cls: str | None = None):
-    """(page number, box) of every box of ``tag`` (with class ``cls``) in a ``Document``."""
+    """(page number, box) for each element ``tag`` (with class ``cls``) on each page it is on.
+
+    The outermost box of the element on that page: a table's wrapper, not the table inside it.
+    """
     for number, page in enumerate(document.pages, start=1):
+        seen = set()
         for box in page._page_box.descendants():
             element = box.element
-            if element is None or box.element_tag != tag:
+            if element is None or id(element) in seen or _local(box.element_tag) != tag:
                 continue
             if cls is None or cls in (element.get("class") or "").split():
+                seen.add(id(element))
                 yield number, box
+
+
+def _local(tag: str | None) -> str:
+    """An element's name without its namespace: SVG elements are "{http://www.w3.org/2000/svg}svg"."""
+    return (tag or "").rsplit("}", 1)[-1]
 
 
 def text_of(box) -> str:

@@ -58,6 +58,12 @@ def german_layout(kommunal):
     return render.layout(html), html, data
 
 
+@pytest.fixture(scope="module")
+def english_layout(kommunal):
+    html, data = build_html(kommunal, "en")
+    return render.layout(html), html, data
+
+
 def texts(pdf: bytes) -> list[str]:
     return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
 
@@ -93,8 +99,9 @@ def test_report_has_the_sections_and_the_municipalitys_data(german):
     assert "Musterbach am See" in pages[5] and f"Seite 6 von {len(pages)}" in pages[5]
     # Levels are written the German way ("Stufe 0", "1,5"), never "0.0".
     assert "derzeit Stufe 0," in whole and not re.search(r"Stufe \d\.\d", whole)
-    # The table of contents carries page numbers.
-    assert re.search(r"Fahrplan\s*\.*\s*\d+", pages[1])
+    # The table of contents, on the cover page, carries page numbers, and they are right.
+    roadmap = re.search(r"Fahrplan\s*\.+\s*(\d+)", pages[0])
+    assert roadmap and "Drei Phasen über 36 Monate" in pages[int(roadmap[1]) - 1]
 
 
 def test_report_is_tagged_with_language_and_title(german):
@@ -243,6 +250,51 @@ def test_each_chart_has_exactly_one_visible_heading(german, german_layout):
         assert page.count(heading) == 1, heading  # no caption or title repeats it
         # The heading stands right before the chart, nothing between them.
         assert re.search(rf"<h3[^>]*>{re.escape(heading)}</h3>\s*{re.escape(chart)}", html), heading
+
+
+# -- page fill ------------------------------------------------------------------------------
+
+#: A page other than the cover and the last one is at least half full ("mostly empty" is
+#: below half). Only the summary forces a break (after the cover page), so a page ends early
+#: only before a block kept whole that does not fit: a measure card (up to about half a page),
+#: the radar, the timeline; this fixture's pages are 68 % full or more.
+MIN_FILL = 0.5
+
+
+@pytest.mark.parametrize("laid_out", ["german_layout", "english_layout"])
+def test_no_page_is_mostly_empty(laid_out, request):
+    document, _, _ = request.getfixturevalue(laid_out)
+    pages = layout.pages(document)
+    fills = {page.number: round(page.fill, 2) for page in pages}
+    assert {n: fill for n, fill in fills.items() if 1 < n < len(pages) and fill < MIN_FILL} == {}, fills
+
+
+@pytest.mark.parametrize("laid_out", ["german_layout", "english_layout"])
+def test_no_heading_stands_at_a_page_foot(laid_out, request):
+    """No page ends with a heading (or a term), nor with a heading and one or two lines of
+    what it heads while the rest follows overleaf (a phase's heading with its projected scores)."""
+    document, _, _ = request.getfixturevalue(laid_out)
+    pages = layout.pages(document)
+    assert [page.number for page in pages if page.leaves[-1].heading] == []
+    assert layout.stranded_headings(pages) == []
+
+
+def test_the_table_of_contents_shares_its_page_and_charts_keep_their_headings(german_layout):
+    document, _, _ = german_layout
+    pages = layout.pages(document)
+    toc = next(page for page in pages if any(leaf.inside("nav", cls="toc") for leaf in page.leaves))
+    others = [leaf.text for leaf in toc.leaves if not leaf.inside("nav", cls="toc")]
+    assert toc.number == 1 and "Musterbach am See" in others  # on the cover page, below the cover
+    # Each chart stands on the page of its heading.
+    for heading, chart in (
+        ("Punktzahl je Handlungsfeld", ("svg", "radar")),
+        ("Zeitplan der", ("table", "timeline")),
+    ):
+        (heading_page,) = [
+            p.number for p in pages for leaf in p.leaves if leaf.inside("h3") and heading in leaf.text
+        ]
+        chart_pages = {number for number, _ in layout.find(document, *chart)}
+        assert chart_pages == {heading_page}, heading
 
 
 def test_lean_user_agent_stylesheet_drops_only_unused_pseudo_elements():
