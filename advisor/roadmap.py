@@ -292,10 +292,11 @@ def build(
     def place(candidate: _Candidate, earliest: int) -> tuple[int, int, float, bool] | None:
         """Phase, start month, person-days over capacity and whether it is too late.
 
-        A measure needed for a dated duty must finish (at its shortest duration) before the
-        deadline: it takes the first phase with room that allows that, else the earliest
-        phase that allows it (or the first, if none does) over capacity. Other measures take
-        the first phase with room, or none.
+        A measure goes into the first phase with room for it; one larger than a phase may take
+        an empty phase alone. A measure needed for a dated duty must also finish (at its
+        shortest duration) before the deadline: it takes the first phase with room that allows
+        that, else the phase before the deadline where the fewest person-days are missing
+        (earliest first), else the first phase, too late.
         """
         dated = candidate.urgency.due is not None
         # A passed deadline cannot be met any more: the measure starts as soon as possible.
@@ -307,21 +308,20 @@ def build(
             if begin >= end:
                 continue
             used_days, used_count = load[number]
-            capacity_days = per_month * (end - start)
-            fits = used_count == 0 or (
-                used_count < per_phase and used_days + candidate.person_days <= capacity_days
-            )
+            over = max(0.0, used_days + candidate.person_days - per_month * (end - start))
             in_time = due is None or begin + shortest <= due
-            if fits and in_time:
+            room = used_count < per_phase and over == 0
+            if in_time and (room or (used_count == 0 and not dated)):
                 return number, begin, 0.0, False
-            options.append(
-                (number, begin, max(0.0, used_days + candidate.person_days - capacity_days), in_time)
-            )
+            options.append((number, begin, over, in_time))
         if not dated or not options:
             return None
         in_time = [o for o in options if o[3]]
-        number, begin, over, _ = in_time[0] if in_time else options[0]
-        return number, begin, over, not in_time
+        if in_time:
+            number, begin, over, _ = min(in_time, key=lambda o: (o[2], o[0]))
+            return number, begin, over, False
+        number, begin, over, _ = options[0]
+        return number, begin, over, True
 
     def schedule(candidate: _Candidate, chain: tuple[str, ...], force: bool = False) -> Item | None:
         measure = candidate.measure

@@ -47,6 +47,8 @@ class Card:
     sources: tuple[str, ...]
     #: A deadline the capacity cannot carry, or planning beyond it, in words ("" if none).
     capacity_note: str = ""
+    #: Who does most of the work when a partner does ("" if the municipality does it itself).
+    partner: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def build(
     cards = []
     for number, item in enumerate(plan.items, start=1):
         measure = measures[item.measure_id]
-        text = presentation.measure_text(measure, item.variant, locale, administration)
+        text = presentation.measure_text(measure, item.variant, locale, administration, item.fallback)
         cards.append(
             Card(
                 id=measure.id,
@@ -144,7 +146,9 @@ def build(
                 quick_win=item.quick_win,
                 legal_duty=item.urgency.duty_id is not None,
                 prerequisites=tuple(
-                    presentation.measure_text(measures[p], variants[p], locale, administration).title
+                    presentation.measure_text(
+                        measures[p], variants[p], locale, administration, plan.item(p).fallback
+                    ).title
                     for p in measure.prerequisites
                     if plan.item(p) is not None  # not someone else's work, skipped for this profile
                 ),
@@ -158,6 +162,9 @@ def build(
                 funding=tuple(h.text.get(locale) for h in measure.funding),
                 sources=tuple(measure.sources),
                 capacity_note=presentation.capacity_note(item),
+                partner=presentation.partner_note(
+                    item.size, administration[0], municipality.get("it_provider")
+                ),
             )
         )
 

@@ -36,6 +36,7 @@ def report_html(
     municipality = {
         "municipality_name": assessment.municipality_name,
         "association_name": assessment.association_name,
+        "it_provider": assessment.it_provider,
     } | assessment.profile()
     notes = {a.question_id: a.note for a in assessment.answers if a.note}
     return report_context.report_html(

@@ -257,3 +257,31 @@ def test_work_of_the_joint_administration_is_shown_but_counts_only_the_own_share
     assert "Aufwand gering (1–4 Personentage)" in card
     low, high = re.search(r"insgesamt etwa (\d+)–(\d+) Personentage\) leistet Ihr Amt;", card).groups()
     assert int(high) > 4
+
+
+def test_a_deadline_the_capacity_cannot_carry_is_met_the_shared_way(kommunal_app, monkeypatch):
+    monkeypatch.setattr("advisor.assessments.views.today", lambda: date(2026, 11, 21))
+    client = Client(kommunal_app)
+    aid, _ = client.start()
+    profile = {
+        "municipality_type": "gemeinde",
+        "state": "HE",
+        "population_band": "2k-5k",
+        "staff_band": "lt20",
+    }
+    client.post(f"/a/{aid}/profile", profile)
+    client.post(f"/a/{aid}/fields/energy", {"q_en_heat_planning": "0"})
+    client.post(f"/a/{aid}/priorities", {"capacity": "12", "nav": "stay"})  # a day a month
+    page = text(client.get(f"/a/{aid}/results").get_data(as_text=True))
+    joint = "Sich einer gemeinsamen Wärmeplanung mehrerer Gemeinden anschließen"
+    card = page[page.index(joint) : page.index("Den Wärmeplan im gemeinsamen Verfahren fertigstellen")]
+    assert re.search(
+        r"Frist 30\.06\.28 ist auf dem üblichen Weg mit der angesetzten Kapazität nicht zu halten: "
+        r"Es fehlen etwa \d+ Personentage\. Der Fahrplan sieht deshalb den hier beschriebenen "
+        r"gemeinsamen oder leichteren Weg vor\.",
+        card,
+    )
+    assert "Aufwand gering (4–12 Personentage)" in card
+    # The plan that follows names its prerequisite as planned: the joint way.
+    adopt = page[page.index("Den Wärmeplan im gemeinsamen Verfahren fertigstellen") :]
+    assert f"Setzt voraus {joint}" in adopt
