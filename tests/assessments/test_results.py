@@ -134,20 +134,33 @@ def test_assess_command_prints_scores_gaps_and_roadmap_as_json(kommunal_app, tmp
     assert "cs_online_services" in result.stderr
 
 
-def test_results_say_what_to_clarify_first_and_when_a_deadline_cannot_be_kept(kommunal_app, monkeypatch):
+SMALL_GEMEINDE = {
+    "municipality_type": "gemeinde",
+    "state": "HE",
+    "population_band": "2k-5k",
+    "staff_band": "lt20",
+}
+
+
+def results_as_of_2026_11_21(app, monkeypatch, profile: dict, *posts: tuple[str, dict]) -> str:
+    """The results page of a new assessment with this profile and these pages posted."""
     monkeypatch.setattr("advisor.assessments.views.today", lambda: date(2026, 11, 21))
-    client = Client(kommunal_app)
+    client = Client(app)
     aid, _ = client.start()
-    profile = {
-        "municipality_type": "gemeinde",
-        "state": "HE",
-        "population_band": "2k-5k",
-        "staff_band": "lt20",
-    }
-    client.post(f"/a/{aid}/profile", profile)
-    client.post(f"/a/{aid}/fields/internal_processes", {"q_ip_einvoice_issuing": "0"})
-    client.post(f"/a/{aid}/fields/energy", {"q_en_heat_planning": "unknown"})
-    page = client.get(f"/a/{aid}/results").get_data(as_text=True)
+    assert client.post(f"/a/{aid}/profile", profile).status_code == 303
+    for page, data in posts:
+        assert client.post(f"/a/{aid}/{page}", data).status_code == 303
+    return client.get(f"/a/{aid}/results").get_data(as_text=True)
+
+
+def test_results_say_what_to_clarify_first_and_when_a_deadline_cannot_be_kept(kommunal_app, monkeypatch):
+    page = results_as_of_2026_11_21(
+        kommunal_app,
+        monkeypatch,
+        SMALL_GEMEINDE,
+        ("fields/internal_processes", {"q_ip_einvoice_issuing": "0"}),
+        ("fields/energy", {"q_en_heat_planning": "unknown"}),
+    )
     clarify = page[page.index("Zuerst klären") :]
     assert "Wie weit ist die kommunale Wärmeplanung" in clarify[: clarify.index("</section>")]
     # Issuing e-invoices is due on 1 January 2027: too soon to convert every system, so the
@@ -236,9 +249,6 @@ def test_offline_scoring_says_when_the_profile_lacks_what_the_advice_needs(kommu
 
 
 def test_work_of_the_joint_administration_is_shown_but_counts_only_the_own_share(kommunal_app, monkeypatch):
-    monkeypatch.setattr("advisor.assessments.views.today", lambda: date(2026, 11, 21))
-    client = Client(kommunal_app)
-    aid, _ = client.start()
     profile = {
         "municipality_type": "ortsgemeinde",
         "association_kind": "amt",
@@ -248,9 +258,9 @@ def test_work_of_the_joint_administration_is_shown_but_counts_only_the_own_share
         "staff_band": "lt20",
         "it_provider": "<script>x</script>",
     }
-    assert client.post(f"/a/{aid}/profile", profile).status_code == 303
-    client.post(f"/a/{aid}/fields/energy", {"q_en_heat_planning": "0"})
-    page = client.get(f"/a/{aid}/results").get_data(as_text=True)
+    page = results_as_of_2026_11_21(
+        kommunal_app, monkeypatch, profile, ("fields/energy", {"q_en_heat_planning": "0"})
+    )
     assert "<script>x</script>" not in page and "<b>Beispielsee" not in page
     card = text(page)[text(page).index("Wärmeplanung für Ihre Gemeinde beschließen und gemeinsam vergeben") :]
     card = card[: card.index("Erste Schritte")]
@@ -260,19 +270,14 @@ def test_work_of_the_joint_administration_is_shown_but_counts_only_the_own_share
 
 
 def test_a_deadline_the_capacity_cannot_carry_is_met_the_shared_way(kommunal_app, monkeypatch):
-    monkeypatch.setattr("advisor.assessments.views.today", lambda: date(2026, 11, 21))
-    client = Client(kommunal_app)
-    aid, _ = client.start()
-    profile = {
-        "municipality_type": "gemeinde",
-        "state": "HE",
-        "population_band": "2k-5k",
-        "staff_band": "lt20",
-    }
-    client.post(f"/a/{aid}/profile", profile)
-    client.post(f"/a/{aid}/fields/energy", {"q_en_heat_planning": "0"})
-    client.post(f"/a/{aid}/priorities", {"capacity": "12", "nav": "stay"})  # a day a month
-    page = text(client.get(f"/a/{aid}/results").get_data(as_text=True))
+    page = results_as_of_2026_11_21(
+        kommunal_app,
+        monkeypatch,
+        SMALL_GEMEINDE,
+        ("fields/energy", {"q_en_heat_planning": "0"}),
+        ("priorities", {"capacity": "12", "nav": "stay"}),  # a day a month
+    )
+    page = text(page)
     joint = "Sich einer gemeinsamen Wärmeplanung mehrerer Gemeinden anschließen"
     card = page[page.index(joint) : page.index("Den Wärmeplan im gemeinsamen Verfahren fertigstellen")]
     assert re.search(
