@@ -113,7 +113,9 @@ def _size(measure: Measure, index: int | None, rule: Sizing | None, fallback: bo
         # (a small step for a city is still a small step, with more person-days).
         days = [max(1, round(d * rule.person_days)) for d in days]
         months = [min(60, max(1, round(m * rule.duration))) for m in months]
-    whole = days
+    # The partner's whole job is never sized below the measure's own figures: the rules that
+    # shrink them (a small Gemeinde, an Ortsgemeinde's own share) size the municipality's part.
+    whole = [max(scaled, reference) for scaled, reference in zip(days, measure.person_days, strict=True)]
     if way is not None and way.person_days is not None:
         # Written for this kind of municipality (or the lighter way): its own figures and class.
         days = way.person_days

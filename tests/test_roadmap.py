@@ -308,14 +308,16 @@ def test_partner_work_counts_only_its_coordination_share():
         "population_band": "lt2k",
         "staff_band": "lt20",
     }
-    rule = roadmap.sizing_rule(CATALOGUE, member)
     stations = roadmap.size(CATALOGUE, MEASURES["m_mob_stations"], member)
-    whole = roadmap._size(MEASURES["m_mob_stations"], None, rule).person_days
     assert stations.partner == "administration"
-    assert stations.person_days == (3, 8) and stations.whole_person_days == whole and whole[1] > 8
+    # Its own part is the variant's; the whole job is the measure's, not shrunk by the rule that
+    # sizes an Ortsgemeinde's own share.
+    assert stations.person_days == (3, 8) and stations.whole_person_days == (40, 120)
     backup = roadmap.size(CATALOGUE, MEASURES["m_ip_backup_restore"], SMALL)
     assert backup.partner == "it_provider"
-    assert backup.person_days == tuple(max(1, round(d * 0.4)) for d in backup.whole_person_days)
+    scaled = [max(1, round(d * 0.6)) for d in MEASURES["m_ip_backup_restore"].person_days]  # 2k-5k: x0.6
+    assert backup.person_days == tuple(max(1, round(d * 0.4)) for d in scaled)
+    assert backup.whole_person_days == tuple(MEASURES["m_ip_backup_restore"].person_days)
     bus = roadmap.size(CATALOGUE, MEASURES["m_mob_on_demand"], SMALL)
     assert bus.partner == "district" and bus.person_days == (1, 4)
     # The district plans its own on-demand service: no partner there.
