@@ -18,11 +18,11 @@ from flask import (
     session,
 )
 from flask_babel import Babel
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from advisor.catalogue import Catalogue
+from advisor.i18n import lazy_gettext as _l
 
 csrf = CSRFProtect()
 babel = Babel()

@@ -6,13 +6,14 @@ value the web form refuses can never enter through a file either.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from advisor.catalogue import Question
+from advisor.i18n import lazy_gettext as _l
 
 from .models import AnswerState
 
@@ -107,3 +108,15 @@ def is_answered(state: AnswerState | None, value: Any) -> bool:
     if state is None:
         return False
     return state is not AnswerState.ANSWERED or value is not None
+
+
+#: The fingerprint of "no answer": no row, or an answer with nothing in it.
+NO_ANSWER = "-"
+
+
+def fingerprint(state: AnswerState | None, value: Any, note: str | None) -> str:
+    """A short, stable digest of an answer as stored, to tell whether it changed since a page showed it."""
+    if not is_answered(state, value) and not note:
+        return NO_ANSWER
+    raw = json.dumps([state.value if state else None, value, note or ""], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from flask_babel import lazy_gettext as _l
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 from advisor.catalogue import Catalogue
 from advisor.catalogue.migrate import NoMigration, carry_over
 from advisor.db import utcnow
+from advisor.i18n import lazy_gettext as _l
 
 from .answers import NOTE_MAX_LENGTH, AnswerInput, InvalidAnswer, normalise
 from .models import (

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -28,6 +27,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from advisor.catalogue import Catalogue, FieldDef, Question
+from advisor.i18n import lazy_gettext as _l
 
 from .answers import NOTE_MAX_LENGTH, AnswerInput
 from .models import MAX_CAPACITY_DAYS, Answer, AnswerState, Assessment
@@ -150,8 +150,25 @@ def allowed_keys(field: FieldDef) -> set[str]:
     """Form keys a field page may send: anything else is a forged post."""
     keys = {"csrf_token", "nav"}
     for q in field.questions:
-        keys |= {f"q_{q.id}", f"s_{q.id}", f"n_{q.id}"}
+        keys |= {f"q_{q.id}", f"s_{q.id}", f"n_{q.id}", f"h_{q.id}", f"keep_{q.id}"}
     return keys
+
+
+FINGERPRINT = re.compile(r"^(?:[0-9a-f]{16}|-)$")
+
+
+def shown_fingerprints(data: Mapping[str, str], field: FieldDef) -> dict[str, str] | None:
+    """Question id -> the fingerprint of the answer as the page showed it (``h_<id>``).
+
+    None for a post without any (a client that does not send them: every answer it sends
+    is stored as before). A malformed fingerprint is a forged post.
+    """
+    shown = {q.id: data[f"h_{q.id}"] for q in field.questions if f"h_{q.id}" in data}
+    if not shown:
+        return None
+    if not all(FINGERPRINT.match(value) for value in shown.values()):
+        raise ValueError("malformed fingerprint")
+    return shown
 
 
 def form_data(field: FieldDef, answers: dict[str, Answer]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from advisor.i18n import lazy_gettext as _l
 
 LEVEL_NAMES = {
     0: _l("Not in place"),

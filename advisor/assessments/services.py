@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,7 +24,7 @@ from advisor.catalogue.migrate import carry_over
 from advisor.db import utcnow
 from advisor.rules import ADMINISTRATION, OTHER, OWN, SKIP
 
-from .answers import AnswerInput, InvalidAnswer, is_answered, normalise
+from .answers import NO_ANSWER, AnswerInput, InvalidAnswer, fingerprint, is_answered, normalise
 from .models import (
     MAX_CAPACITY_DAYS,
     REQUIRED_FOR_ADVICE,
@@ -290,12 +291,18 @@ def save_answers(
     assessment: Assessment,
     answers: Mapping[str, AnswerInput],
     allowed: set[str] | None = None,
-) -> None:
+    shown: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
     """Validate all ``answers`` first, then store them; one bad answer stores none.
 
     ``allowed`` restricts which question ids may appear (a wizard page may only
     change its own questions). An answer with no value, no state and no note
     removes a stored one.
+
+    ``shown`` holds the fingerprint of each answer as the page showed it. Then only what the
+    user changed is stored: an answer left as shown is not written (someone else may have
+    changed it since), and one that both changed differently is not stored but returned as
+    a conflict for the user to decide. Concurrent saves of one assessment are serialised.
     """
     clean: dict[str, AnswerInput] = {}
     for question_id, answer in answers.items():
@@ -307,10 +314,21 @@ def save_answers(
         except InvalidAnswer as exc:
             exc.question_id = question_id
             raise
+    lock(session, assessment)
     existing = assessment.answer_map()
     changed = False
+    conflicts = []
     for question_id, answer in clean.items():
         row = existing.get(question_id)
+        if shown is not None:
+            before = shown.get(question_id)
+            mine = fingerprint(answer.state, answer.value, answer.note)
+            stored = fingerprint(row.state, row.value, row.note) if row is not None else NO_ANSWER
+            if mine == before or mine == stored:
+                continue  # not changed here, or already stored as entered
+            if stored != before:
+                conflicts.append(question_id)
+                continue
         empty = not is_answered(answer.state, answer.value) and not answer.note
         if empty:
             if row is not None:
@@ -327,6 +345,28 @@ def save_answers(
     if changed:
         _touch(assessment)
     session.flush()
+    return tuple(conflicts)
+
+
+def fingerprints(assessment: Assessment) -> dict[str, str]:
+    """Question id -> the fingerprint of its stored answer (see :func:`save_answers`)."""
+    return {a.question_id: fingerprint(a.state, a.value, a.note) for a in assessment.answers}
+
+
+def lock(session: Session, assessment: Assessment) -> None:
+    """Serialise writes to one assessment, and read its answers and priorities afresh.
+
+    A no-op update of the assessment's row takes its row lock (PostgreSQL) or the write lock
+    (SQLite) until the request commits, so two saves never both see an answer missing and
+    both insert it, nor decide on what the other is changing.
+    """
+    session.execute(
+        sa.update(Assessment)
+        .where(Assessment.id == assessment.id)
+        .values(revision=Assessment.revision)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(assessment, ["answers", "priorities", "revision"])
 
 
 @dataclass(frozen=True)
@@ -370,12 +410,13 @@ def save_priorities(
     capacity_days_per_year: int | None,
 ) -> None:
     """Store priorities per field and the roadmap capacity; values out of range raise InvalidAnswer."""
-    from flask_babel import lazy_gettext as _l
+    from advisor.i18n import lazy_gettext as _l
 
     if capacity_days_per_year is not None and not 1 <= capacity_days_per_year <= MAX_CAPACITY_DAYS:
         raise InvalidAnswer(
             _l("The capacity must be between 1 and %(max)s person-days a year.", max=MAX_CAPACITY_DAYS)
         )
+    lock(session, assessment)
     assessment.capacity_days_per_year = capacity_days_per_year
     existing = assessment.priority_map()
     for field_id, given in priorities.items():
@@ -487,6 +528,7 @@ __all__ = [
     "complete",
     "create_assessment",
     "find_by_token",
+    "fingerprints",
     "get_by_public_id",
     "missing_for_advice",
     "progress",

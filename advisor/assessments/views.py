@@ -25,15 +25,16 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from advisor.db import db
+from advisor.i18n import lazy_gettext as _l
+from advisor.rules import Fact
 from advisor.web import abort_with, active_catalogue, catalogues, safe_next, today
 
 from . import exchange, forms, presentation, services
 from . import results as result_service
 from .access import catalogue_for, keep_current, load_assessment, remember
-from .answers import InvalidAnswer
+from .answers import NO_ANSWER, InvalidAnswer
 from .labels import LEVEL_NAMES, PROFILE_LABELS, RELEVANCE_NAMES
 from .models import Assessment
 from .wizard import resume_url, sections, target_url
@@ -258,22 +259,38 @@ def field(aid: str, field_id: str) -> Any:
         abort(404)
     form_class = forms.field_form_class(catalogue, field_def)
     page = services.page_questions(catalogue, assessment, field_def)
+    # What each answer was when the page was shown: saving changes only what the user changed.
+    fingerprints = services.fingerprints(assessment)
     if request.method == "POST":
         _check_keys(forms.allowed_keys(field_def))
+        try:
+            shown = forms.shown_fingerprints(request.form, field_def)
+        except ValueError:
+            abort_with(400, _l("The form was changed on its way to us. Nothing has been saved."))
         form = form_class()
         if form.validate():
             try:
-                answers = forms.answers_from_form(form, field_def)
-                answers = {qid: answer for qid, answer in answers.items() if qid in page.shown}
-                services.save_answers(db.session, catalogue, assessment, answers, allowed=page.shown)
+                answers = {
+                    qid: answer
+                    for qid, answer in forms.answers_from_form(form, field_def).items()
+                    if qid in page.shown
+                    and (shown is None or qid in shown)
+                    and request.form.get(f"keep_{qid}") != "stored"
+                }
+                conflicts = services.save_answers(
+                    db.session, catalogue, assessment, answers, allowed=page.shown, shown=shown
+                )
             except InvalidAnswer as exc:
                 target = form[f"q_{exc.question_id}"]
                 target.errors = [*target.errors, exc.message]
             except ValueError:
                 pass  # answers_from_form put the error on the form
             else:
+                if conflicts:
+                    return _conflicts(catalogue, assessment, field_def, conflicts, answers)
                 return _after_save(catalogue, assessment, f"field:{field_id}")
         status = 422
+        fingerprints = {**fingerprints, **(shown or {})}  # the user's baseline stays what they saw
     else:
         form, status = form_class(data=forms.form_data(field_def, assessment.answer_map())), 200
     context = _wizard_context(assessment, f"field:{field_id}", catalogue)
@@ -286,8 +303,52 @@ def field(aid: str, field_id: str) -> Any:
         "",
     )
     return render_template(
-        "field.html", form=form, field=field_def, type_label=type_label, page=page, **context
+        "field.html",
+        form=form,
+        field=field_def,
+        type_label=type_label,
+        page=page,
+        fingerprints=fingerprints,
+        **context,
     ), status
+
+
+def _conflicts(catalogue, assessment: Assessment, field_def, conflicts: tuple[str, ...], answers) -> Any:
+    """Answers someone else changed while this user changed them too: show both, let the user choose.
+
+    Everything else on the page is saved; the choice posts the user's values back with the
+    fingerprint of what is stored now, so a further change is caught again.
+    """
+    stored, now = assessment.answer_map(), services.fingerprints(assessment)
+    locale = _locale()
+
+    def label(qid: str, state, value) -> str:
+        fact = Fact(state.value, value) if state is not None else None
+        return presentation.answer_label(catalogue.questions[qid], fact, locale)
+
+    rows = []
+    for qid in conflicts:
+        row, mine = stored.get(qid), answers[qid]
+        rows.append(
+            {
+                "question": catalogue.questions[qid],
+                "stored": label(qid, row.state, row.value) if row is not None else label(qid, None, None),
+                "stored_note": row.note if row is not None else "",
+                "mine": label(qid, mine.state, mine.value),
+                "mine_note": mine.note,
+                "fingerprint": now.get(qid, NO_ANSWER),
+                "posted": [
+                    (key, value)
+                    for key in (f"q_{qid}", f"s_{qid}", f"n_{qid}")
+                    for value in request.form.getlist(key)
+                ],
+            }
+        )
+    if len(conflicts) < len(answers):
+        _flash_once(_("Your other answers on this page have been saved."), "success")
+    context = _wizard_context(assessment, f"field:{field_def.id}", catalogue)
+    # 200, not 409: the page's other answers are saved, and the request commits them.
+    return render_template("conflict.html", field=field_def, rows=rows, **context)
 
 
 def _priorities_form(catalogue, assessment: Assessment):
