@@ -271,3 +271,36 @@ def test_a_member_municipality_in_rhineland_palatinate_on_a_phone(browser, live_
         page.goto(base + path)
         assert no_sideways_scrolling(page), path
     phone.close()
+
+
+def test_two_browsers_on_one_page_see_a_conflict_and_choose(browser, live_server):
+    """Two people change the same answer: the second sees both and decides; nothing is lost."""
+    first = browser.new_context(locale="de-DE", bypass_csp=True).new_page()
+    first.goto(live_server + "/")
+    first.get_by_role("button", name="Selbsteinschätzung beginnen").click()
+    first.wait_for_url(re.compile(r"/link\?new=1"))
+    link = first.input_value("#resume-url")
+    base = first.url.split("/link")[0]
+    second = browser.new_context(locale="de-DE", bypass_csp=True).new_page()
+    second.goto(link)
+    for page in (first, second):
+        page.goto(base + "/fields/energy")
+    first.check("#q_en_heat_planning-3")
+    with first.expect_navigation():
+        first.click("button[value=stay]")
+    second.check("#q_en_heat_planning-1")
+    second.check("#q_en_pv_roofs-2")
+    with second.expect_navigation():
+        second.click("button[value=stay]")
+    assert "Inzwischen geändert" in second.inner_text("h1")
+    choice = second.inner_text("main")
+    assert (
+        "Gespeicherte Antwort behalten: Stufe 3" in choice and "Meine Antwort übernehmen: Stufe 1" in choice
+    )
+    assert_accessible(second)
+    second.check("#keep-en_heat_planning-mine")
+    with second.expect_navigation():
+        second.get_by_role("button", name="Auswahl speichern").click()
+    assert second.is_checked("#q_en_heat_planning-1") and second.is_checked("#q_en_pv_roofs-2")
+    first.reload()
+    assert first.is_checked("#q_en_heat_planning-1")
