@@ -34,7 +34,7 @@ from advisor.web import abort_with, active_catalogue, catalogues, safe_next, tod
 from . import exchange, forms, presentation, services
 from . import results as result_service
 from .access import catalogue_for, keep_current, load_assessment, remember
-from .answers import NO_ANSWER, InvalidAnswer
+from .answers import NO_ANSWER, InvalidAnswer, fingerprint
 from .labels import LEVEL_NAMES, PROFILE_LABELS, RELEVANCE_NAMES
 from .models import Assessment
 from .wizard import resume_url, sections, target_url
@@ -344,7 +344,11 @@ def _conflicts(catalogue, assessment: Assessment, field_def, conflicts: tuple[st
                 ],
             }
         )
-    if len(conflicts) < len(answers):
+    shown = forms.shown_fingerprints(request.form, field_def) or {}
+    if any(
+        qid not in conflicts and fingerprint(a.state, a.value, a.note) != shown.get(qid)
+        for qid, a in answers.items()
+    ):
         _flash_once(_("Your other answers on this page have been saved."), "success")
     context = _wizard_context(assessment, f"field:{field_def.id}", catalogue)
     # 200, not 409: the page's other answers are saved, and the request commits them.

@@ -53,6 +53,7 @@ def test_a_conflict_shows_both_answers_and_the_user_chooses(app, client, choice,
     assert "Inzwischen geändert" in page
     assert "Gespeicherte Antwort behalten: Stufe 3: " in page and "Anmerkung: von A" in page
     assert "Meine Antwort übernehmen: Stufe 1: " in page
+    assert "Ihre übrigen Antworten auf dieser Seite wurden gespeichert." in page  # a_yes
     # The rest of the page is saved; the disputed answer stays as the other person saved it.
     saved = stored_answers(app, aid)
     assert saved["a_level"][:2] == ("answered", 3) and saved["a_yes"][:2] == ("answered", True)
@@ -78,6 +79,7 @@ def test_a_page_re_shown_with_errors_keeps_what_the_user_saw(app, client):
         f"/a/{aid}/fields/alpha", {**{f"h_{k}": v for k, v in again.items()}, "q_a_level": "1"}
     )
     assert "Inzwischen geändert" in conflict.get_data(as_text=True)
+    assert "Ihre übrigen Antworten" not in conflict.get_data(as_text=True)  # nothing else changed
     assert stored_answers(app, aid)["a_level"][:2] == ("answered", 3)
 
 

@@ -281,7 +281,9 @@ def test_two_browsers_on_one_page_see_a_conflict_and_choose(browser, live_server
     first.wait_for_url(re.compile(r"/link\?new=1"))
     link = first.input_value("#resume-url")
     base = first.url.split("/link")[0]
-    second = browser.new_context(locale="de-DE", bypass_csp=True).new_page()
+    second = browser.new_context(
+        locale="de-DE", bypass_csp=True, viewport={"width": 390, "height": 844}
+    ).new_page()
     second.goto(link)
     for page in (first, second):
         page.goto(base + "/fields/energy")
@@ -298,6 +300,7 @@ def test_two_browsers_on_one_page_see_a_conflict_and_choose(browser, live_server
         "Gespeicherte Antwort behalten: Stufe 3" in choice and "Meine Antwort übernehmen: Stufe 1" in choice
     )
     assert_accessible(second)
+    assert no_sideways_scrolling(second)
     second.check("#keep-en_heat_planning-mine")
     with second.expect_navigation():
         second.get_by_role("button", name="Auswahl speichern").click()
