@@ -103,6 +103,19 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     """Register extensions, error pages and headers on ``app``."""
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        # PostgreSQL cannot store NUL in text, and no form of ours needs one.
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)) or (
+            request.method == "POST"
+            and any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True))
+        ):
+            abort_with(
+                400,
+                _l("The input contains a NUL character, which cannot be stored. Nothing has been saved."),
+            )
+
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.register_blueprint(bp)

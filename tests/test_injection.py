@@ -18,7 +18,7 @@ from advisor.i18n import lazy_gettext
 from tests.assessments.test_exchange import upload
 from tests.conftest import PROJECT, Client
 
-PAYLOADS = ('<script>alert(1)</script>', '<meta http-equiv="refresh" content="0;url=//evil.example">')
+PAYLOADS = ("<script>alert(1)</script>", '<meta http-equiv="refresh" content="0;url=//evil.example">')
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 with (PROJECT / "advisor" / "translations" / "messages.pot").open("rb") as pot:
     MESSAGES = [m.id for m in read_po(pot) if isinstance(m.id, str) and PLACEHOLDER.search(m.id)]
@@ -51,7 +51,9 @@ def test_an_imported_file_cannot_put_markup_into_the_page(kommunal_app):
     page = upload(client, json.dumps(document).encode()).get_data(as_text=True)
     assert "nicht importiert" in page
     assert "<meta http-equiv" not in page and "<script>alert" not in page and "<b>field" not in page
-    assert "&lt;meta http-equiv=&#34;refresh&#34;" in page or "&lt;meta http-equiv=&quot;refresh&quot;" in page
+    assert (
+        "&lt;meta http-equiv=&#34;refresh&#34;" in page or "&lt;meta http-equiv=&quot;refresh&quot;" in page
+    )
 
 
 def test_a_form_field_name_cannot_put_markup_into_the_error_page(client):

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,6 +26,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
 from advisor.catalogue import Catalogue
@@ -49,6 +51,24 @@ from .services import PROFILE_FIELDS, create_assessment
 FORMAT = "advisor-assessment"
 FORMAT_VERSION = 1
 MAX_PROBLEMS = 20
+
+
+def _in_utc(value: datetime) -> datetime:
+    """A date-time with a time zone that exists in UTC (stored and compared as such)."""
+    if value.tzinfo is None:
+        raise PydanticCustomError("timestamp", "a date-time with a time zone is expected")
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise PydanticCustomError("timestamp", "the date-time is out of range") from None
+
+
+Timestamp = Annotated[datetime, AfterValidator(_in_utc)]
+#: How deeply an exchange file may nest (it needs 4 levels); deeper is refused before anything
+#: walks it.
+MAX_DEPTH = 12
+#: Digits an integer may have; the file's largest numbers are person-days a year.
+MAX_DIGITS = 15
 
 
 class _Strict(BaseModel):
@@ -127,9 +147,9 @@ class ExchangeFile(_Strict):
     format: Literal["advisor-assessment"]
     format_version: Literal[1]
     catalogue: CatalogueRef
-    exported_at: datetime | None = None
+    exported_at: Timestamp | None = None
     status: Literal["in_progress", "completed"] = "in_progress"
-    completed_at: datetime | None = None
+    completed_at: Timestamp | None = None
     locale: Literal["de", "en"] = "de"
     profile: ProfileEntry = ProfileEntry()
     priorities: dict[str, PriorityEntry] = {}
@@ -238,9 +258,17 @@ def parse(raw: bytes) -> ExchangeFile:
     if not raw.strip():
         raise ImportRefused([_l("The file is empty.")])
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_bounded_int)
     except UnicodeDecodeError:
         raise ImportRefused([_l("The file is not a text file in UTF-8 encoding.")]) from None
+    except _NumberTooLarge:
+        raise ImportRefused(
+            [_l("The file contains a number with more than %(n)s digits.", n=MAX_DIGITS)]
+        ) from None
+    except RecursionError:
+        raise ImportRefused(
+            [_l("The file is nested too deeply to be an export of this self-assessment.")]
+        ) from None
     except json.JSONDecodeError as exc:
         raise ImportRefused(
             [
@@ -251,6 +279,9 @@ def parse(raw: bytes) -> ExchangeFile:
                 )
             ]
         ) from None
+    problem = _hostile(data)
+    if problem is not None:
+        raise ImportRefused([problem])
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused(
             [
@@ -269,6 +300,34 @@ def parse(raw: bytes) -> ExchangeFile:
         raise ImportRefused(problems) from None
 
 
+class _NumberTooLarge(ValueError):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _NumberTooLarge(text[:20])
+    return int(text)
+
+
+def _hostile(data: Any) -> Any:
+    """Why a parsed file cannot be taken further (nesting, NUL characters), or None."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return _l("The file is nested too deeply to be an export of this self-assessment.")
+        if isinstance(value, dict):
+            if any("\x00" in key for key in value):
+                return _l("The file contains a NUL character, which cannot be stored.")
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and "\x00" in value:
+            return _l("The file contains a NUL character, which cannot be stored.")
+    return None
+
+
 def _schema_problem(error: dict) -> Any:
     path = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-")) or "/"
     kind = error["type"]
@@ -278,6 +337,12 @@ def _schema_problem(error: dict) -> Any:
         return _l("%(path)s: unknown entry.", path=path)
     if kind in ("greater_than_equal", "less_than_equal", "string_too_long"):
         return _l("%(path)s: value out of the allowed range.", path=path)
+    if kind == "timestamp":
+        return _l(
+            "%(path)s: a date and time with time zone in the usual range is expected "
+            "(for example 2026-12-02T10:00:00+01:00).",
+            path=path,
+        )
     return _l("%(path)s: invalid value (%(detail)s).", path=path, detail=error["msg"])
 
 
