@@ -58,12 +58,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .assessments import models as _assessment_models  # noqa: F401
     from .assessments.views import bp as assessments_bp
     from .cli import register as register_cli
+    from .health import bp as health_bp
     from .reports import models as _report_models  # noqa: F401
     from .reports.views import bp as reports_bp
 
     Migrate(app, db.db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     app.register_blueprint(assessments_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(health_bp)
     register_cli(app)
     return app
 

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from advisor.catalogue import Catalogue
@@ -44,6 +45,13 @@ ERROR_TEXTS = {
         _l("What you sent is larger than allowed (at most 1 MB). Nothing has been changed."),
     ),
     422: (_l("Input not accepted"), _l("The input could not be accepted. Nothing has been changed.")),
+    503: (
+        _l("Temporarily unavailable"),
+        _l(
+            "The service cannot reach its database at the moment, so nothing could be read or saved "
+            "with this request. Please try again in a few minutes."
+        ),
+    ),
     500: (
         _l("Something went wrong"),
         _l(
@@ -137,6 +145,14 @@ def init_app(app: Flask) -> None:
             return render_error(405)
         custom = exc.description if getattr(exc, "advisor_message", False) else None
         return render_error(code, custom)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unreachable(exc: Exception):
+        # Not a 500 that calls earlier answers safe: whether this request's were saved is unknown.
+        app.logger.error("database unreachable: %s", type(exc).__name__)
+        body, code = render_error(503)
+        return body, code, {"Retry-After": "60"}
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
