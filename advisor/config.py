@@ -26,7 +26,9 @@ DEFAULTS: dict[str, object] = {
     # Form posts are small; an exchange file of a full assessment is < 200 kB.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 512 * 1024,
-    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    # A form's token is valid for 8 hours (a working day); an older one re-shows the page with
+    # what was entered (see web.REENTERABLE).
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     # Every validator message is advisor's own (translated with Flask-Babel), so WTForms'
     # catalogue is not needed; Flask-WTF would otherwise load it on every request.
     "WTF_I18N_ENABLED": False,

@@ -11,6 +11,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     has_request_context,
     redirect,
     render_template,
@@ -26,6 +27,12 @@ from advisor.catalogue import Catalogue
 from advisor.i18n import lazy_gettext as _l
 
 csrf = CSRFProtect()
+#: Flask-WTF's reason for a token older than WTF_CSRF_TIME_LIMIT.
+CSRF_EXPIRED = "The CSRF token has expired."
+#: Pages whose form is shown again with the user's input when its token has expired.
+REENTERABLE = frozenset(
+    {"assessments.profile", "assessments.field", "assessments.priorities", "assessments.results"}
+)
 babel = Babel()
 bp = Blueprint("web", __name__)
 
@@ -130,6 +137,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
+        if exc.description == CSRF_EXPIRED and request.endpoint in REENTERABLE:
+            # A page left open too long: show it again with what was entered, nothing saved
+            # (its form fails the same check), and a fresh token.
+            g.csrf_expired = True
+            return current_app.view_functions[request.endpoint](**(request.view_args or {}))
         return render_error(
             400,
             _l(
