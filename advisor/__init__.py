@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_migrate import Migrate
 
+    from . import ratelimit
     from .accounts import models as _accounts_models  # noqa: F401  (register tables)
     from .assessments import models as _assessment_models  # noqa: F401
     from .assessments.views import bp as assessments_bp
@@ -66,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
+    ratelimit.init_app(app)
     register_cli(app)
     return app
 

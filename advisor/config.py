@@ -43,6 +43,17 @@ DEFAULTS: dict[str, object] = {
     # Set to the public base URL (https://advisor.example.org) behind a proxy
     # so resume links are absolute and correct; otherwise the request host is used.
     "PUBLIC_BASE_URL": None,
+    # Redis (redis://host:6379/0): rate-limit counters shared by all workers. Without it the
+    # counters live in each process's memory (fine for `make run`, per worker under gunicorn).
+    "REDIS_URL": None,
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_STRATEGY": "moving-window",
+    # Per client address. Resume links carry 256 random bits: the limit is against noise and
+    # scanning, not guessing; imports and report renders cost CPU.
+    "RATE_LIMIT_RESUME": "20 per minute; 200 per hour",
+    "RATE_LIMIT_IMPORT": "10 per minute; 60 per hour",
+    "RATE_LIMIT_REPORT": "10 per minute; 60 per hour",
 }
 
 
@@ -53,6 +64,7 @@ def finalise(config: dict, instance_path: str) -> None:
         instance.mkdir(parents=True, exist_ok=True)
         config["DATABASE_URL"] = f"sqlite:///{instance / 'advisor.sqlite3'}"
     config["SQLALCHEMY_ENGINES"] = {"default": _engine_options(config["DATABASE_URL"])}
+    config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
     if config.get("SESSION_COOKIE_SECURE") is None:
         config["SESSION_COOKIE_SECURE"] = config["ENV"] == "production"
     if not config.get("SECRET_KEY"):

@@ -52,6 +52,13 @@ ERROR_TEXTS = {
         _l("What you sent is larger than allowed (at most 1 MB). Nothing has been changed."),
     ),
     422: (_l("Input not accepted"), _l("The input could not be accepted. Nothing has been changed.")),
+    429: (
+        _l("Too many requests"),
+        _l(
+            "Too many requests came from your connection in a short time. Nothing has been changed. "
+            "Please wait a minute and try again."
+        ),
+    ),
     503: (
         _l("Temporarily unavailable"),
         _l(

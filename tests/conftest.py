@@ -198,3 +198,23 @@ def stored_answers(app, aid: str) -> dict:
     with app.app_context():
         assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
         return {a.question_id: (a.state.value, a.value, a.note) for a in assessment.answers}
+
+
+REDIS_URL = os.environ.get("ADVISOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_REDIS = os.environ.get("ADVISOR_TEST_REQUIRE_REDIS") == "1"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis database for counters shared between apps; skipped only where Redis is not required."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if REQUIRE_REDIS:
+            pytest.fail(
+                f"Redis required (ADVISOR_TEST_REQUIRE_REDIS=1) but not reachable at {REDIS_URL}: {exc}"
+            )
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    return REDIS_URL
