@@ -54,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_migrate import Migrate
 
-    from . import ratelimit
+    from . import logredact, ratelimit
     from .accounts import models as _accounts_models  # noqa: F401  (register tables)
     from .assessments import models as _assessment_models  # noqa: F401
     from .assessments.views import bp as assessments_bp
@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
     ratelimit.init_app(app)
+    logredact.install()
     register_cli(app)
     return app
 

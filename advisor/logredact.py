@@ -1,0 +1,49 @@
+"""Keep resume tokens out of access logs.
+
+A resume link (``/r/<token>``) is a bearer secret: whoever reads a log line with it can open
+the assessment. gunicorn's access log (``--logger-class advisor.logredact.RedactingLogger``)
+and the development server's request log print ``/r/[redacted]`` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from gunicorn import glogging
+
+TOKEN_PATH = re.compile(r"/r/[A-Za-z0-9_-]{16,}")
+REDACTED = "/r/[redacted]"
+
+
+def redact(text: str) -> str:
+    """``text`` with every resume token replaced."""
+    return TOKEN_PATH.sub(REDACTED, text)
+
+
+class RedactingLogger(glogging.Logger):
+    """gunicorn's logger, with resume tokens removed from every access-log atom."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+
+
+class RedactTokens(logging.Filter):
+    """A logging filter for the development server's request lines (and any other record)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def install() -> None:
+    """Attach the filter to the loggers that print request paths."""
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())
