@@ -33,8 +33,7 @@ def readyz() -> tuple[Response, int]:
     except SQLAlchemyError:
         checks["database"] = checks["migrations"] = "unreachable"
     else:
-        script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
-        if current != set(script.get_heads()):
+        if current != _heads():
             checks["migrations"] = "behind" if current else "missing"
     if current_app.config["ACTIVE_CATALOGUE"] not in current_app.extensions.get("advisor.catalogues", {}):
         checks["catalogue"] = "missing"
@@ -42,3 +41,12 @@ def readyz() -> tuple[Response, int]:
     response = jsonify(status="ready" if ready else "not ready", checks=checks)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if ready else 503
+
+
+def _heads() -> set[str]:
+    """The newest migrations shipped with this code (read from disk once per app)."""
+    heads = current_app.extensions.get("advisor.migration_heads")
+    if heads is None:
+        script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+        heads = current_app.extensions["advisor.migration_heads"] = set(script.get_heads())
+    return heads

@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from advisor.assessments.models import Assessment
+from advisor.assessments.services import PROFILE_FIELDS
 from advisor.db import db
 from tests.conftest import PROJECT, Client
 
@@ -38,30 +39,13 @@ VALUES = st.one_of(NASTY, st.text(max_size=40), st.integers().map(str))
 KEYS = st.one_of(
     st.sampled_from(
         [
-            "municipality_name",
-            "municipality_type",
-            "state",
-            "population_band",
-            "staff_band",
-            "association_kind",
-            "association_name",
-            "it_provider",
-            "q_a_level",
-            "n_a_level",
-            "h_a_level",
-            "keep_a_level",
-            "q_a_single",
-            "q_b_multi",
-            "q_b_number",
-            "s_b_share",
-            "h_b_number",
-            "relevance_alpha",
-            "target_alpha",
-            "capacity",
-            "nav",
-            "next",
-            "link",
-            "token",
+            *PROFILE_FIELDS,
+            *(
+                f"{kind}_{qid}"
+                for kind in ("q", "s", "n", "h", "keep")
+                for qid in ("a_level", "a_single", "b_multi", "b_number", "b_share")
+            ),
+            *("relevance_alpha", "target_alpha", "capacity", "nav", "next", "link", "token"),
         ]
     ),
     st.text(max_size=12),

@@ -285,6 +285,14 @@ def save_profile(
     session.flush()
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What saving a page did: whether any answer changed, and which it left for the user to decide."""
+
+    changed: bool
+    conflicts: tuple[str, ...] = ()
+
+
 def save_answers(
     session: Session,
     catalogue: Catalogue,
@@ -292,7 +300,7 @@ def save_answers(
     answers: Mapping[str, AnswerInput],
     allowed: set[str] | None = None,
     shown: Mapping[str, str] | None = None,
-) -> tuple[str, ...]:
+) -> Saved:
     """Validate all ``answers`` first, then store them; one bad answer stores none.
 
     ``allowed`` restricts which question ids may appear (a wizard page may only
@@ -345,7 +353,7 @@ def save_answers(
     if changed:
         _touch(assessment)
     session.flush()
-    return tuple(conflicts)
+    return Saved(changed, tuple(conflicts))
 
 
 def fingerprints(assessment: Assessment) -> dict[str, str]:
@@ -524,6 +532,7 @@ __all__ = [
     "AnswerState",
     "InvalidAnswer",
     "PriorityInput",
+    "Saved",
     "UnknownQuestion",
     "complete",
     "create_assessment",

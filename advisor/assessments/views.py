@@ -34,7 +34,7 @@ from advisor.web import abort_with, active_catalogue, catalogues, safe_next, tod
 from . import exchange, forms, presentation, services
 from . import results as result_service
 from .access import catalogue_for, keep_current, load_assessment, remember
-from .answers import NO_ANSWER, InvalidAnswer, fingerprint
+from .answers import NO_ANSWER, InvalidAnswer
 from .labels import LEVEL_NAMES, PROFILE_LABELS, RELEVANCE_NAMES
 from .models import Assessment
 from .wizard import resume_url, sections, target_url
@@ -259,8 +259,7 @@ def field(aid: str, field_id: str) -> Any:
         abort(404)
     form_class = forms.field_form_class(catalogue, field_def)
     page = services.page_questions(catalogue, assessment, field_def)
-    # What each answer was when the page was shown: saving changes only what the user changed.
-    fingerprints = services.fingerprints(assessment)
+    shown = None  # what each answer was when the page was shown (its fingerprint)
     if request.method == "POST":
         _check_keys(forms.allowed_keys(field_def))
         try:
@@ -277,7 +276,7 @@ def field(aid: str, field_id: str) -> Any:
                     and (shown is None or qid in shown)
                     and request.form.get(f"keep_{qid}") != "stored"
                 }
-                conflicts = services.save_answers(
+                saved = services.save_answers(
                     db.session, catalogue, assessment, answers, allowed=page.shown, shown=shown
                 )
             except InvalidAnswer as exc:
@@ -286,11 +285,10 @@ def field(aid: str, field_id: str) -> Any:
             except ValueError:
                 pass  # answers_from_form put the error on the form
             else:
-                if conflicts:
-                    return _conflicts(catalogue, assessment, field_def, conflicts, answers)
+                if saved.conflicts:
+                    return _conflicts(catalogue, assessment, field_def, saved, answers)
                 return _after_save(catalogue, assessment, f"field:{field_id}")
         status = 422
-        fingerprints = {**fingerprints, **(shown or {})}  # the user's baseline stays what they saw
     else:
         form, status = form_class(data=forms.form_data(field_def, assessment.answer_map())), 200
     context = _wizard_context(assessment, f"field:{field_id}", catalogue)
@@ -308,12 +306,13 @@ def field(aid: str, field_id: str) -> Any:
         field=field_def,
         type_label=type_label,
         page=page,
-        fingerprints=fingerprints,
+        # Re-shown with errors, the page keeps the baseline the user saw, not what is stored now.
+        fingerprints={**services.fingerprints(assessment), **(shown or {})},
         **context,
     ), status
 
 
-def _conflicts(catalogue, assessment: Assessment, field_def, conflicts: tuple[str, ...], answers) -> Any:
+def _conflicts(catalogue, assessment: Assessment, field_def, saved: services.Saved, answers) -> Any:
     """Answers someone else changed while this user changed them too: show both, let the user choose.
 
     Everything else on the page is saved; the choice posts the user's values back with the
@@ -327,7 +326,7 @@ def _conflicts(catalogue, assessment: Assessment, field_def, conflicts: tuple[st
         return presentation.answer_label(catalogue.questions[qid], fact, locale)
 
     rows = []
-    for qid in conflicts:
+    for qid in saved.conflicts:
         row, mine = stored.get(qid), answers[qid]
         rows.append(
             {
@@ -344,11 +343,7 @@ def _conflicts(catalogue, assessment: Assessment, field_def, conflicts: tuple[st
                 ],
             }
         )
-    shown = forms.shown_fingerprints(request.form, field_def) or {}
-    if any(
-        qid not in conflicts and fingerprint(a.state, a.value, a.note) != shown.get(qid)
-        for qid, a in answers.items()
-    ):
+    if saved.changed:
         _flash_once(_("Your other answers on this page have been saved."), "success")
     context = _wizard_context(assessment, f"field:{field_def.id}", catalogue)
     # 200, not 409: the page's other answers are saved, and the request commits them.
