@@ -32,11 +32,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     config_module.finalise(app.config, app.instance_path)
 
-    from . import db, web
+    from . import db, jobs, web
     from .catalogue import CatalogueError, load_all
 
     db.init_app(app)
     web.init_app(app)
+    jobs.init_app(app)
 
     try:
         app.extensions["advisor.catalogues"] = load_all(app.config["CATALOGUE_DIR"])

@@ -292,6 +292,29 @@ def report(ident: str, output: Path, lang: str) -> None:
     click.echo(f"written {output} ({len(result.pdf)} bytes{', from cache' if result.cached else ''})")
 
 
+@click.command("worker")
+@with_appcontext
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then stop.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process (no fork per job; for debugging).")
+def worker(burst: bool, simple: bool) -> None:
+    """Run background jobs (report rendering) from Redis; needs ADVISOR_REDIS_URL."""
+    from rq import SimpleWorker, Worker
+
+    from .jobs import QUEUE_NAME, queue, worker_process_setup
+
+    app = current_app._get_current_object()
+    url = app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException(
+            "ADVISOR_REDIS_URL is not set: without Redis the web process runs jobs itself, "
+            "no worker is needed"
+        )
+    worker_process_setup(app)
+    worker_class = SimpleWorker if simple else Worker
+    # Every job runs in this application context: a forked work horse inherits it.
+    worker_class([QUEUE_NAME], connection=queue().connection).work(burst=burst, logging_level="INFO")
+
+
 def _print_summary(entry: dict) -> None:
     overall = entry["overall"]
     click.echo(f"{entry['source']}: overall {overall['score']} ({overall['band']})")
@@ -316,3 +339,4 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(assess)
     app.cli.add_command(report)
+    app.cli.add_command(worker)

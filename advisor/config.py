@@ -46,6 +46,11 @@ DEFAULTS: dict[str, object] = {
     # Redis (redis://host:6379/0): rate-limit counters shared by all workers. Without it the
     # counters live in each process's memory (fine for `make run`, per worker under gunicorn).
     "REDIS_URL": None,
+    # Background jobs (report rendering): with REDIS_URL they go to RQ workers (`flask worker`);
+    # without it to a pool of this many threads in the web process.
+    "JOB_THREADS": 2,
+    # Seconds one report may take to render; a longer render is stopped and the page says so.
+    "REPORT_TIME_LIMIT": 60,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "moving-window",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -19,17 +19,20 @@ def setting(name: str) -> Callable[[], str]:
     return lambda: current_app.config[f"RATE_LIMIT_{name}"]
 
 
-def rendered(response: Response) -> bool:
-    """Only a report actually rendered counts against its limit, not a cached copy."""
-    return response.headers.get("X-Report-Cache") == "miss"
+def queued(response: Response) -> bool:
+    """Only a report render asked for counts against its limit, not a look at its progress."""
+    return bool(g.get("report_queued"))
 
 
-#: Endpoint, setting and options of every limited route.
+#: Endpoint, setting and options of every limited route. Routes with a ``scope`` share
+#: one count (any of them can ask for a report render).
 LIMITED = (
     ("assessments.resume_link", "RESUME", {}),
     ("assessments.resume_form", "RESUME", {}),
     ("assessments.import_file", "IMPORT", {"methods": ["POST"]}),
-    ("reports.download", "REPORT", {"deduct_when": rendered}),
+    ("reports.download", "REPORT", {"scope": "report", "deduct_when": queued}),
+    ("reports.status", "REPORT", {"scope": "report", "deduct_when": queued}),
+    ("reports.status_json", "REPORT", {"scope": "report", "deduct_when": queued}),
 )
 
 
@@ -37,6 +40,7 @@ def init_app(app: Flask) -> Limiter:
     """One limiter per app (its storage and counters are its own), limiting the routes above."""
     limiter = Limiter(get_remote_address, app=app)
     for endpoint, name, options in LIMITED:
-        app.view_functions[endpoint] = limiter.limit(setting(name), **options)(app.view_functions[endpoint])
+        decorate = limiter.shared_limit if "scope" in options else limiter.limit
+        app.view_functions[endpoint] = decorate(setting(name), **options)(app.view_functions[endpoint])
     app.extensions["advisor.limiter"] = limiter
     return limiter

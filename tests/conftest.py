@@ -123,6 +123,7 @@ def app_factory(backend, tmp_path):
 
     yield build
     for app in apps:
+        app.extensions["advisor.jobs"].close()
         with app.app_context():
             db.engine.dispose()
 
@@ -184,6 +185,20 @@ def client(app) -> Client:
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def finish_jobs(app) -> None:
+    """Wait until the app's background jobs (report renders) are done; fail if they hang."""
+    assert app.extensions["advisor.jobs"].wait(timeout=120), "background jobs did not finish"
+
+
+def get_report(client: Client, aid: str, **query):
+    """Download a report as a user does: ask, let it be made, ask again."""
+    response = client.get(f"/a/{aid}/report.pdf", query_string=query)
+    if response.status_code == 303 and "/report/status" in response.location:
+        finish_jobs(client.app)
+        response = client.get(f"/a/{aid}/report.pdf", query_string=query)
+    return response
 
 
 def count_rows(app, model) -> int:

@@ -73,3 +73,53 @@ def test_profile_columns_are_added_to_existing_assessments(backend, tmp_path):
         assert tuple(row) == ("Amt Beispielsee", "amt", "5k-20k", 3, None, "", None)
         downgrade(revision="base")
         engine.dispose()
+
+
+def test_stored_reports_become_finished_reports(backend, tmp_path):
+    """0005 keeps every cached PDF, as a finished report asked for and made when it was stored."""
+    app = make_app(database_url(backend, tmp_path), tmp_path)
+    with app.app_context():
+        engine = db.engine
+        empty_database(engine)
+        upgrade(revision="0004")
+        now = "2026-11-30 10:00:00+00:00"
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO catalogue_snapshots (hash, catalogue_id, version, content, created_at) "
+                    "VALUES (:h, 'kommunal', '2026.2', '{}', :now)"
+                ),
+                {"h": "a" * 64, "now": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO assessments (id, public_id, catalogue_id, catalogue_version, "
+                    "catalogue_hash, status, locale, revision, created_at, updated_at, municipality_name, "
+                    "municipality_type, state, population_band, staff_band, it_provider, association_name) "
+                    "VALUES (1, 'p1', 'kommunal', '2026.2', :h, 'in_progress', 'de', 3, :now, :now, "
+                    "'Musterbach', 'gemeinde', 'HE', '5k-20k', 'lt20', '', '')"
+                ),
+                {"h": "a" * 64, "now": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO report_cache (assessment_id, locale, key, pdf, render_ms, created_at) "
+                    "VALUES (1, 'de', '3:2026-11-30:abc', :pdf, 1500, :now)"
+                ),
+                {"pdf": b"%PDF-stored", "now": now},
+            )
+        upgrade()
+        with engine.connect() as connection:
+            row = connection.execute(
+                sa.text(
+                    "SELECT status, error, pdf, render_ms, requested_at, started_at, finished_at "
+                    "FROM report_cache"
+                )
+            ).one()
+        assert (row.status, row.error, bytes(row.pdf), row.render_ms) == ("ready", None, b"%PDF-stored", 1500)
+        assert row.requested_at == row.started_at == row.finished_at
+        downgrade(revision="0004")
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT pdf FROM report_cache")).scalar_one() == b"%PDF-stored"
+        downgrade(revision="base")
+        engine.dispose()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 
 from tests.assessments.test_exchange import upload
-from tests.conftest import PROJECT, Client, make_app, reset_schema
+from tests.conftest import PROJECT, Client, get_report, make_app, reset_schema
 
 
 def test_resume_lookups_are_limited_with_a_translated_page(app_factory):
@@ -30,7 +30,7 @@ def test_imports_are_limited_but_the_form_is_not(app_factory):
     assert client.get("/import").status_code == 200
 
 
-def test_only_rendered_reports_count(app_factory):
+def test_only_report_renders_count(app_factory):
     from tests.reports.test_report import upload_full
 
     app = app_factory(
@@ -39,12 +39,13 @@ def test_only_rendered_reports_count(app_factory):
         ACTIVE_CATALOGUE="kommunal",
     )
     client, aid = upload_full(app)
-    first = client.get(f"/a/{aid}/report.pdf")
-    assert first.headers["X-Report-Cache"] == "miss"
-    for _ in range(3):  # cached copies cost nothing and do not count
-        assert client.get(f"/a/{aid}/report.pdf").headers["X-Report-Cache"] == "hit"
-    assert client.get(f"/a/{aid}/report.pdf?lang=en").status_code == 200  # second render
-    assert client.get(f"/a/{aid}/report.pdf").status_code == 429
+    assert get_report(client, aid).status_code == 200  # the first render
+    for _ in range(3):  # the finished report, and looks at its progress, cost nothing
+        assert client.get(f"/a/{aid}/report.pdf").status_code == 200
+        assert client.get(f"/a/{aid}/report/status.json").status_code == 200
+    assert client.get(f"/a/{aid}/report.pdf?lang=en").status_code == 303  # the second render
+    refused = client.get(f"/a/{aid}/report/status?lang=en")  # the routes share one count
+    assert refused.status_code == 429 and "Zu viele Anfragen" in refused.get_data(as_text=True)
 
 
 def test_two_workers_share_their_counts_in_redis(tmp_path, redis_url):

@@ -61,6 +61,7 @@ def live_server(tmp_path_factory):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+    app.extensions["advisor.jobs"].close()
 
 
 @pytest.fixture(scope="module")

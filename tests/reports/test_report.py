@@ -5,17 +5,21 @@ from __future__ import annotations
 import io
 import re
 import socket
-from datetime import date
+import threading
+from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from advisor.assessments import batch, exchange
 from advisor.catalogue.checks import names_role
+from advisor.db import db, utcnow
 from advisor.reports import context as report_context
 from advisor.reports import render
-from tests.conftest import PROJECT, Client, make_app, stored_answers
+from advisor.reports import services as report_services
+from tests.conftest import PROJECT, Client, finish_jobs, get_report, make_app, stored_answers
 from tests.reports import layout
 
 FULL = PROJECT / "tests" / "fixtures" / "full_assessment.json"
@@ -369,35 +373,202 @@ def upload_full(app):
     return client, response.location.split("/")[2]
 
 
-def test_download_is_cached_until_the_assessment_changes(kommunal_app):
+def count_renders(monkeypatch, render=None) -> list:
+    """Count the renders the background jobs start (and make them do ``render`` instead)."""
+    calls = []
+    real = render or report_services.render_pdf
+
+    def counted(html):
+        calls.append(html)
+        return real(html)
+
+    monkeypatch.setattr("advisor.reports.services.render_pdf", counted)
+    return calls
+
+
+def test_the_report_is_made_in_the_background_and_cached_until_the_assessment_changes(
+    kommunal_app, monkeypatch
+):
     client, aid = upload_full(kommunal_app)
+    renders = count_renders(monkeypatch)
+    asked = client.get(f"/a/{aid}/report.pdf")
+    assert asked.status_code == 303 and asked.location.endswith(f"/a/{aid}/report/status?lang=de")
+    finish_jobs(kommunal_app)
+    status = client.get(asked.location).get_data(as_text=True)
+    assert "Ihr Bericht ist fertig." in status and f'href="/a/{aid}/report.pdf?lang=de"' in status
+    assert "http-equiv" not in status  # nothing left to wait for
     first = client.get(f"/a/{aid}/report.pdf")
     assert first.status_code == 200 and first.mimetype == "application/pdf"
-    assert first.headers["X-Report-Cache"] == "miss"
     assert 'filename="fahrplan-musterbach-am-see.pdf"' in first.headers["Content-Disposition"]
     second = client.get(f"/a/{aid}/report.pdf")
-    assert second.headers["X-Report-Cache"] == "hit" and second.data == first.data
+    assert second.data == first.data and len(renders) == 1
     client.post(f"/a/{aid}/fields/energy", {"q_en_pv_roofs": "4", "n_en_pv_roofs": "neu"})
-    third = client.get(f"/a/{aid}/report.pdf")
-    assert third.headers["X-Report-Cache"] == "miss" and third.data != first.data
-    english = client.get(f"/a/{aid}/report.pdf?lang=en")
-    assert english.headers["X-Report-Cache"] == "miss"
-    assert "Results and roadmap" in texts(english.data)[0]
+    third = get_report(client, aid)
+    assert third.data != first.data and len(renders) == 2
+    english = get_report(client, aid, lang="en")
+    assert "Results and roadmap" in texts(english.data)[0] and len(renders) == 3
 
 
-def test_a_failed_render_explains_and_loses_nothing(kommunal_app, monkeypatch):
+def test_the_progress_page_refreshes_without_javascript_and_reports_as_data(kommunal_app, monkeypatch):
+    client, aid = upload_full(kommunal_app)
+    release = threading.Event()
+
+    def slow(html):
+        assert release.wait(60)
+        return b"%PDF-slow"
+
+    count_renders(monkeypatch, slow)
+    page = client.get(f"/a/{aid}/report/status").get_data(as_text=True)
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
+    assert 'role="status"' in page and "<progress" in page
+    assert client.get(f"/a/{aid}/report/status.json").json["status"] in ("queued", "running")
+    release.set()
+    finish_jobs(kommunal_app)
+    assert client.get(f"/a/{aid}/report/status.json").json == {
+        "status": "ready",
+        "message": "Ihr Bericht ist fertig.",
+    }
+    assert client.get(f"/a/{aid}/report.pdf").data == b"%PDF-slow"
+    assert Client(kommunal_app).get(f"/a/{aid}/report/status.json").status_code == 404
+
+
+def test_one_render_per_assessment_at_a_time(kommunal_app, monkeypatch):
+    client, aid = upload_full(kommunal_app)
+    release = threading.Event()
+
+    def slow(html):
+        assert release.wait(60)
+        return b"%PDF-de"
+
+    renders = count_renders(monkeypatch, slow)
+    client.get(f"/a/{aid}/report.pdf")
+    for _ in range(3):  # asking again, or from another tab, queues nothing more
+        client.get(f"/a/{aid}/report.pdf")
+    english = client.get(f"/a/{aid}/report/status?lang=en").get_data(as_text=True)
+    assert "Der Bericht in der anderen Sprache wird zuerst erstellt" in english
+    release.set()
+    finish_jobs(kommunal_app)
+    assert len(renders) == 1
+    assert get_report(client, aid, lang="en").status_code == 200 and len(renders) == 2
+
+
+def test_a_failed_render_explains_loses_nothing_and_is_not_retried(kommunal_app, monkeypatch):
     client, aid = upload_full(kommunal_app)
     before = stored_answers(kommunal_app, aid)
 
     def broken(html):
         raise render.ReportError("simulated")
 
-    monkeypatch.setattr("advisor.reports.services.render_pdf", broken)
-    response = client.get(f"/a/{aid}/report.pdf")
-    assert response.status_code == 303 and response.location.endswith(f"/a/{aid}/results")
-    page = client.get(response.location).get_data(as_text=True)
-    assert "Der Bericht konnte nicht erstellt werden" in page
+    renders = count_renders(monkeypatch, broken)
+    client.get(f"/a/{aid}/report.pdf")
+    finish_jobs(kommunal_app)
+    for _ in range(3):
+        response = client.get(f"/a/{aid}/report.pdf")
+        assert response.status_code == 303
+        page = client.get(response.location).get_data(as_text=True)
+        assert "Der Bericht konnte nicht erstellt werden. Ihre Antworten sind gespeichert." in page
+        assert f'href="/a/{aid}/report?lang=de"' in page  # the web page, to print instead
+    finish_jobs(kommunal_app)
+    assert len(renders) == 1  # a failure is kept for this state of the assessment
     assert stored_answers(kommunal_app, aid) == before
+    client.post(f"/a/{aid}/fields/energy", {"q_en_pv_roofs": "4", "n_en_pv_roofs": "neu"})
+    client.get(f"/a/{aid}/report.pdf")
+    finish_jobs(kommunal_app)
+    assert len(renders) == 2  # a change is worth another try
+
+
+def test_a_render_over_the_time_limit_is_stopped_with_a_clear_message(app_factory, monkeypatch):
+    app = app_factory(
+        CATALOGUE_DIR=str(PROJECT / "questionnaires"), ACTIVE_CATALOGUE="kommunal", REPORT_TIME_LIMIT=1
+    )
+    client, aid = upload_full(app)
+    stopped = threading.Event()
+
+    def endless(html):
+        try:
+            while True:
+                pass
+        finally:
+            stopped.set()
+
+    count_renders(monkeypatch, endless)
+    client.get(f"/a/{aid}/report.pdf")
+    finish_jobs(app)
+    assert stopped.is_set()
+    page = client.get(f"/a/{aid}/report/status").get_data(as_text=True)
+    assert "Der Bericht konnte in der verfügbaren Zeit nicht erstellt werden" in page
+    assert "höchstens 1 Sekunde dauern" in page
+
+
+def test_a_render_whose_worker_died_is_reported_and_a_lost_one_queued_again(kommunal_app, monkeypatch):
+    from advisor.db import db
+    from advisor.reports import services as report_services
+    from advisor.reports.models import ReportCache
+
+    client, aid = upload_full(kommunal_app)
+    renders = count_renders(monkeypatch, lambda html: b"%PDF-again")
+    client.get(f"/a/{aid}/report.pdf")
+    finish_jobs(kommunal_app)
+    with kommunal_app.app_context():  # as if the worker was killed mid-render long ago
+        row = db.session.scalar(sa.select(ReportCache))
+        row.status, row.pdf = "running", None
+        row.started_at = utcnow() - timedelta(seconds=60) - report_services.GRACE - timedelta(seconds=1)
+        db.session.commit()
+    page = client.get(f"/a/{aid}/report/status").get_data(as_text=True)
+    assert "in der verfügbaren Zeit nicht erstellt" in page
+    with kommunal_app.app_context():  # as if the queue lost the job
+        row = db.session.scalar(sa.select(ReportCache))
+        row.status = "queued"
+        row.requested_at = utcnow() - report_services.QUEUE_PATIENCE - timedelta(seconds=1)
+        db.session.commit()
+    assert get_report(client, aid).data == b"%PDF-again" and len(renders) == 2
+
+
+def test_a_duplicate_or_superseded_job_does_nothing(kommunal_app, monkeypatch):
+    from advisor.reports.jobs import render_report
+    from advisor.reports.models import ReportCache
+
+    client, aid = upload_full(kommunal_app)
+    renders = count_renders(monkeypatch, lambda html: b"%PDF-1")
+    client.get(f"/a/{aid}/report.pdf")
+    finish_jobs(kommunal_app)
+    with kommunal_app.app_context():
+        row = db.session.scalar(sa.select(ReportCache))
+        arguments = (row.assessment_id, row.locale, row.key, TODAY.isoformat())
+        render_report(*arguments)  # already done: nothing happens
+        assert len(renders) == 1
+        row.status = "queued"
+        db.session.commit()
+    client.post(f"/a/{aid}/fields/energy", {"q_en_pv_roofs": "4", "n_en_pv_roofs": "neu"})
+    with kommunal_app.app_context():  # the assessment changed before the job started
+        render_report(*arguments)
+        assert len(renders) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportCache)) == 0
+
+
+def test_reports_go_through_redis_to_an_rq_worker(app_factory, redis_url):
+    import redis
+    from rq import Queue
+
+    redis.Redis.from_url(redis_url).flushdb()
+    app = app_factory(
+        CATALOGUE_DIR=str(PROJECT / "questionnaires"), ACTIVE_CATALOGUE="kommunal", REDIS_URL=redis_url
+    )
+    client, aid = upload_full(app)
+    assert client.get(f"/a/{aid}/report.pdf").status_code == 303
+    queue = Queue("advisor", connection=redis.Redis.from_url(redis_url))
+    assert queue.count == 1
+    assert "wartet darauf, erstellt zu werden" in client.get(f"/a/{aid}/report/status").get_data(as_text=True)
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    response = client.get(f"/a/{aid}/report.pdf")
+    assert response.status_code == 200 and "Musterbach am See" in texts(response.data)[0]
+    assert queue.count == 0
+
+
+def test_the_worker_needs_redis(runner):
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0 and "ADVISOR_REDIS_URL is not set" in result.output
 
 
 def test_html_preview_and_assets(kommunal_app):
@@ -419,7 +590,7 @@ def test_html_preview_and_assets(kommunal_app):
 
 def test_the_english_report_has_an_english_file_name(kommunal_app):
     client, aid = upload_full(kommunal_app)
-    response = client.get(f"/a/{aid}/report.pdf", query_string={"lang": "en"})
+    response = get_report(client, aid, lang="en")
     assert response.status_code == 200
     assert 'filename="roadmap-musterbach-am-see.pdf"' in response.headers["Content-Disposition"]
 
