@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import logredact, ratelimit
     from .accounts import models as _accounts_models  # noqa: F401  (register tables)
+    from .assessments import access
     from .assessments import models as _assessment_models  # noqa: F401
     from .assessments.views import bp as assessments_bp
     from .cli import register as register_cli
@@ -66,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Migrate(app, db.db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     app.register_blueprint(assessments_bp)
+    access.init_app(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
     ratelimit.init_app(app)

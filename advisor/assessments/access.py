@@ -1,46 +1,51 @@
-"""Who may open an assessment: the browser that holds its resume token.
+"""Who may open an assessment: the browser that showed its resume token.
 
-Any other id, unknown or foreign, is a 404 that reveals nothing.
+The session cookie holds a random browser key, never a token (see :mod:`.grants`). Any
+other id, unknown or foreign, is a 404 that reveals nothing.
 """
 
 from __future__ import annotations
 
-from flask import abort, session
+from flask import Flask, Response, abort, g, session
 
 from advisor.catalogue import Catalogue
 from advisor.db import db
 from advisor.web import catalogues
 
-from . import services
+from . import grants, services
 from .models import Assessment, Status
 
-#: How many assessments one browser session remembers (cookie size stays small).
-MAX_REMEMBERED = 12
+
+def _browser_key(create: bool = False) -> str | None:
+    key = session.get("browser")
+    if (not isinstance(key, str) or not key) and create:
+        key = session["browser"] = grants.new_browser_key()
+    return key if isinstance(key, str) else None
 
 
 def remember(assessment: Assessment, token: str) -> None:
-    """Keep the token in this browser's session (a session cookie, gone when it closes)."""
-    tokens = dict(session.get("tokens", {}))
-    tokens.pop(assessment.public_id, None)
-    tokens[assessment.public_id] = token
-    while len(tokens) > MAX_REMEMBERED:
-        tokens.pop(next(iter(tokens)))
-    session["tokens"] = tokens
+    """Let this browser open the assessment until its session ends (or the link changes)."""
+    grants.grant(db.session, _browser_key(create=True), assessment, token)
 
 
 def load_assessment(aid: str) -> Assessment:
-    """The assessment with this public id, if this browser holds its token; else 404.
+    """The assessment with this public id, if this browser may open it; else 404.
 
     An assessment still in progress moves onto a newer catalogue version when it is
     opened (the user is told what changed); a completed one keeps the version its results
     were given with until the user asks for the upgrade.
     """
-    token = session.get("tokens", {}).get(aid)
-    assessment = services.get_by_public_id(db.session, aid) if token else None
-    if assessment is None or not services.token_matches(token, assessment):
+    found = grants.opened(db.session, _browser_key(), aid)
+    if found is None:
         abort(404)
+    assessment, g.resume_token = found
     keep_current(assessment)
     return assessment
+
+
+def resume_token(assessment: Assessment) -> str:
+    """The token of the assessment this request opened (to show the personal link)."""
+    return g.resume_token
 
 
 def keep_current(assessment: Assessment) -> None:
@@ -55,3 +60,28 @@ def catalogue_for(assessment: Assessment) -> Catalogue:
     if catalogue is None:
         abort(404)
     return catalogue
+
+
+def init_app(app: Flask) -> None:
+    """Move tokens from cookies of earlier versions into grants (and out of the cookie)."""
+
+    @app.before_request
+    def _move_tokens_out_of_the_cookie() -> None:
+        tokens = session.get("tokens")
+        if tokens is None:
+            return
+        g.tokens_moved = True
+        if not isinstance(tokens, dict):
+            return
+        for aid, token in list(tokens.items())[-grants.MAX_REMEMBERED :]:
+            assessment = services.get_by_public_id(db.session, aid) if isinstance(aid, str) else None
+            if assessment is not None and isinstance(token, str):
+                if services.token_matches(token, assessment):
+                    remember(assessment, token)
+
+    @app.after_request
+    def _drop_moved_tokens(response: Response) -> Response:
+        # Only once the grants are committed (an error response rolls them back).
+        if g.get("tokens_moved") and response.status_code < 400:
+            session.pop("tokens", None)
+        return response

@@ -14,7 +14,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advisor.db import Base, UTCDateTime, utcnow
@@ -194,3 +204,24 @@ class Priority(Base):
     relevance: Mapped[int | None] = mapped_column(Integer)
     target_level: Mapped[int | None] = mapped_column(Integer)
     assessment: Mapped[Assessment] = relationship(back_populates="priorities")
+
+
+class BrowserGrant(Base):
+    """That one browser may open one assessment without its personal link.
+
+    The browser's session cookie holds only a random key; here is its hash and the resume
+    token sealed with a key derived from it. So the cookie alone reveals no token (even
+    though it is only signed, not encrypted), and the database alone opens nothing.
+    Changing the personal link revokes every browser's grant: its sealed token no longer
+    matches.
+    """
+
+    __tablename__ = "browser_grants"
+    __table_args__ = (UniqueConstraint("browser_hash", "assessment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    browser_hash: Mapped[str] = mapped_column(String(64), index=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    sealed_token: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

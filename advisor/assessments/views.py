@@ -1,8 +1,8 @@
 """Pages of the questionnaire: start, resume, the wizard, summary, export and import.
 
 Views stay thin: check access and form, call one service, redirect or re-render.
-Access to an assessment needs its resume token in this browser's session; any
-other id, unknown or foreign, is a 404 that reveals nothing.
+Access to an assessment needs a grant for this browser (see ``access``); any other
+id, unknown or foreign, is a 404 that reveals nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from advisor.web import abort_with, active_catalogue, catalogues, safe_next, tod
 
 from . import exchange, forms, presentation, services
 from . import results as result_service
-from .access import catalogue_for, keep_current, load_assessment, remember
+from .access import catalogue_for, keep_current, load_assessment, remember, resume_token
 from .answers import NO_ANSWER, InvalidAnswer
 from .labels import LEVEL_NAMES, PROFILE_LABELS, RELEVANCE_NAMES
 from .models import Assessment
@@ -160,7 +160,7 @@ def resume_form() -> Response | tuple[str, int]:
 def link(aid: str) -> str:
     """Show the personal link prominently, to copy, download or print."""
     assessment = load_assessment(aid)
-    token = session["tokens"][aid]
+    token = resume_token(assessment)
     return render_template(
         "link.html",
         resume_url=_resume_url(token),
@@ -174,7 +174,7 @@ def link(aid: str) -> str:
 def link_download(aid: str) -> Response:
     """The personal link as a small text file to keep."""
     assessment = load_assessment(aid)
-    token = session["tokens"][aid]
+    token = resume_token(assessment)
     text = render_template("link.txt", resume_url=_resume_url(token), assessment=assessment)
     return Response(
         text,
