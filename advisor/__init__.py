@@ -55,7 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_migrate import Migrate
 
-    from . import logredact, ratelimit
+    from . import legal, logredact, ratelimit
     from .accounts import models as _accounts_models  # noqa: F401  (register tables)
     from .assessments import access
     from .assessments import models as _assessment_models  # noqa: F401
@@ -70,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.init_app(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
+    legal.init_app(app)
     ratelimit.init_app(app)
     logredact.install()
     register_cli(app)

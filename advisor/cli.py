@@ -169,6 +169,35 @@ def _echo_upgrade_choices(assessment) -> None:
         click.echo(f"  {key} was split: the user chooses one of {', '.join(values)} on the profile page")
 
 
+@assessments_cli.command("purge")
+@click.option(
+    "--older-than",
+    "older_than",
+    default=None,
+    metavar="PERIOD",
+    help="Delete unfinished assessments unchanged for PERIOD (30d, 8w, 12m, 2y); "
+    "default: ADVISOR_PURGE_UNFINISHED_AFTER.",
+)
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+def assessments_purge(older_than: str | None, dry_run: bool) -> None:
+    """Delete abandoned unfinished assessments (and completed ones if so configured)."""
+    from .assessments.retention import BadPeriod, configured_purge
+    from .db import db
+
+    try:
+        result = configured_purge(db.session, dry_run=dry_run, unfinished=older_than)
+    except BadPeriod as exc:
+        message = f"{exc} is not a period such as 30d, 8w, 12m or 2y"
+        raise click.BadParameter(message, param_hint="--older-than") from None
+    if not dry_run:
+        db.session.commit()
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(
+        f"{verb} {result.unfinished} unfinished and {result.completed} completed assessments, "
+        f"{result.grants} unused browser grants"
+    )
+
+
 @assessments_cli.command("schema")
 def assessments_schema() -> None:
     """Print the JSON Schema of the exchange file (kept in docs/exchange-format.schema.json)."""
@@ -300,7 +329,7 @@ def worker(burst: bool, simple: bool) -> None:
     """Run background jobs (report rendering) from Redis; needs ADVISOR_REDIS_URL."""
     from rq import SimpleWorker, Worker
 
-    from .jobs import QUEUE_NAME, queue, worker_process_setup
+    from .jobs import QUEUE_NAME, queue, schedule_daily_jobs, worker_process_setup
 
     app = current_app._get_current_object()
     url = app.config.get("REDIS_URL")
@@ -310,9 +339,13 @@ def worker(burst: bool, simple: bool) -> None:
             "no worker is needed"
         )
     worker_process_setup(app)
+    schedule_daily_jobs(app)  # the purge; once, however many workers start
     worker_class = SimpleWorker if simple else Worker
-    # Every job runs in this application context: a forked work horse inherits it.
-    worker_class([QUEUE_NAME], connection=queue().connection).work(burst=burst, logging_level="INFO")
+    # Every job runs in this application context: a forked work horse inherits it. The
+    # scheduler moves daily jobs into the queue when they are due.
+    worker_class([QUEUE_NAME], connection=queue().connection).work(
+        burst=burst, logging_level="INFO", with_scheduler=not burst
+    )
 
 
 def _print_summary(entry: dict) -> None:

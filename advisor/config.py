@@ -8,10 +8,13 @@ without a secret key, development keeps a generated one under ``instance/``.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: A retention period: a number and d(ays), w(eeks), m(onths) or y(ears).
+PERIOD = re.compile(r"^\s*(\d{1,4})\s*([dwmy])\s*$")
 
 
 class ConfigurationError(RuntimeError):
@@ -51,6 +54,34 @@ DEFAULTS: dict[str, object] = {
     "JOB_THREADS": 2,
     # Seconds one report may take to render; a longer render is stopped and the page says so.
     "REPORT_TIME_LIMIT": 60,
+    # Data protection (see docs/deployment.md and the privacy page): unfinished assessments
+    # nobody changed for this long are deleted by the daily purge (at PURGE_AT_HOUR local
+    # time; None: no schedule, run `flask assessments purge` yourself); completed ones only
+    # when PURGE_COMPLETED_AFTER is set. Periods: 30d, 8w, 12m, 2y.
+    "PURGE_UNFINISHED_AFTER": "12m",
+    "PURGE_COMPLETED_AFTER": None,
+    "PURGE_AT_HOUR": 3,
+    # A browser's grant to open an assessment without its link, unused this many days, ends.
+    "GRANT_RETENTION_DAYS": 30,
+    # The operator, named in the Impressum and the privacy notice. An operator's own pages
+    # (HTML fragments) replace the defaults: IMPRINT_FILE, PRIVACY_FILE (``{lang}`` in the
+    # path picks the language's file).
+    "OPERATOR_NAME": "",
+    "OPERATOR_ADDRESS": "",
+    "OPERATOR_EMAIL": "",
+    "OPERATOR_PHONE": "",
+    "OPERATOR_REPRESENTATIVE": "",
+    "DATA_PROTECTION_OFFICER": "",
+    "SUPERVISORY_AUTHORITY": "",
+    "IMPRINT_FILE": None,
+    "PRIVACY_FILE": None,
+    # A public body processes under Art. 6(1)(e) GDPR, anyone else under Art. 6(1)(f).
+    "OPERATOR_PUBLIC_BODY": True,
+    # Days after which deleted data is gone from the operator's backups (None: not stated).
+    "BACKUP_RETENTION_DAYS": None,
+    # How long the web server's access logs are kept (the operator sets the log rotation
+    # to match; the privacy notice states it).
+    "ACCESS_LOG_RETENTION_DAYS": 14,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "moving-window",
@@ -70,6 +101,11 @@ def finalise(config: dict, instance_path: str) -> None:
         config["DATABASE_URL"] = f"sqlite:///{instance / 'advisor.sqlite3'}"
     config["SQLALCHEMY_ENGINES"] = {"default": _engine_options(config["DATABASE_URL"])}
     config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
+    for name in ("PURGE_UNFINISHED_AFTER", "PURGE_COMPLETED_AFTER"):
+        if config.get(name) and not PERIOD.match(str(config[name])):
+            raise ConfigurationError(
+                f"{name} must be a period such as 30d, 8w, 12m or 2y, not {config[name]!r}"
+            )
     if config.get("SESSION_COOKIE_SECURE") is None:
         config["SESSION_COOKIE_SECURE"] = config["ENV"] == "production"
     if not config.get("SECRET_KEY"):

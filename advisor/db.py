@@ -57,13 +57,18 @@ db = SQLAlchemy()
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """WAL lets readers proceed while one writer commits; foreign keys must be switched on."""
+    """WAL lets readers proceed while one writer commits; foreign keys must be switched on.
+
+    secure_delete overwrites deleted rows in the file, so a deleted assessment is gone from
+    it, not only unlinked (the WAL file is overwritten at its next checkpoint).
+    """
     module = type(dbapi_connection).__module__
     if module.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
 

@@ -21,7 +21,9 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from rq.timeouts import JobTimeoutException, TimerDeathPenalty
@@ -47,6 +49,16 @@ class LocalQueue:
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="advisor-job")
         self.pending: dict[str, Future] = {}
         self.lock = threading.Lock()
+        self.stopped = threading.Event()
+
+    def schedule_daily(self, path: str, hour: int, zone: str, timeout: int) -> None:
+        """Submit the job at ``path`` every day at ``hour`` o'clock (a thread that waits)."""
+
+        def loop() -> None:
+            while not self.stopped.wait(seconds_until(hour, zone, datetime.now(UTC))):
+                self.submit(path, (), f"daily-{path}", timeout)
+
+        threading.Thread(target=loop, name="advisor-daily", daemon=True).start()
 
     def submit(self, path: str, args: tuple, job_id: str, timeout: int) -> None:
         future = self.executor.submit(self._run, path, args, timeout)
@@ -82,6 +94,7 @@ class LocalQueue:
 
     def close(self) -> None:
         """Finish the running jobs, drop the waiting ones (they are queued again on demand)."""
+        self.stopped.set()
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
@@ -102,6 +115,17 @@ class RedisQueue:
             func=path, args=args, job_id=job_id, timeout=timeout, result_ttl=0, failure_ttl=86400
         )
 
+    def schedule_daily(self, path: str, hour: int, zone: str, timeout: int) -> None:
+        """Schedule the next run of ``path`` (once, however many workers start); it reschedules itself."""
+        from rq.job import Job
+
+        when = datetime.now(UTC) + timedelta(seconds=seconds_until(hour, zone, datetime.now(UTC)))
+        name = f"daily-{path.replace('.', '_')}-{when.date().isoformat()}"
+        if not Job.exists(name, connection=self.connection):
+            self.queue.enqueue_at(
+                when, run_daily, path, hour, zone, timeout, job_id=name, job_timeout=timeout, result_ttl=0
+            )
+
     def cancel(self, job_id: str) -> None:
         from rq.exceptions import NoSuchJobError
         from rq.job import Job
@@ -118,11 +142,50 @@ class RedisQueue:
         self.connection.close()
 
 
+#: Jobs run once a day, and the setting holding their hour (None: not scheduled).
+DAILY = (("advisor.assessments.retention.purge_job", "PURGE_AT_HOUR"),)
+DAILY_TIMEOUT = 3600
+
+
+def seconds_until(hour: int, zone: str, now: datetime) -> float:
+    """Seconds from ``now`` to the next ``hour`` o'clock in time zone ``zone`` (at least one)."""
+    local = now.astimezone(ZoneInfo(zone))
+    target = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if target <= local:
+        target = (local + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return max(1.0, (target.astimezone(UTC) - now).total_seconds())
+
+
+def run_daily(path: str, hour: int, zone: str, timeout: int) -> None:
+    """A scheduled daily job on Redis: run it, then schedule tomorrow's run."""
+    try:
+        _function(path)()
+    finally:
+        queue().schedule_daily(path, hour, zone, timeout)
+
+
+def schedule_daily_jobs(app: Flask) -> None:
+    """Schedule the daily jobs whose hour is configured (the purge)."""
+    for path, setting in DAILY:
+        hour = app.config.get(setting)
+        if hour is not None:
+            hour = int(hour)
+            app.extensions["advisor.jobs"].schedule_daily(
+                path, hour, app.config["BABEL_DEFAULT_TIMEZONE"], DAILY_TIMEOUT
+            )
+
+
 def init_app(app: Flask) -> None:
-    """Choose the queue: Redis when configured, the in-process pool otherwise."""
+    """Choose the queue: Redis when configured, the in-process pool otherwise.
+
+    The in-process pool runs the daily jobs itself; with Redis, ``flask worker`` schedules
+    them in RQ (its scheduler moves them to the queue when due).
+    """
     url = app.config.get("REDIS_URL")
     queue = RedisQueue(url) if url else LocalQueue(app, int(app.config["JOB_THREADS"]))
     app.extensions["advisor.jobs"] = queue
+    if not url:
+        schedule_daily_jobs(app)
 
 
 def queue() -> LocalQueue | RedisQueue:

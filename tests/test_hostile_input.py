@@ -61,6 +61,7 @@ ROUTES = [
     "notice",
     "upgrade",
     "link",
+    "delete",  # refused without its confirmation box, which the keys above never tick
 ]
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20) | NASTY,

@@ -15,6 +15,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     Field,
     FloatField,
     RadioField,
@@ -24,7 +25,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from advisor.catalogue import Catalogue, FieldDef, Question
 from advisor.i18n import lazy_gettext as _l
@@ -249,6 +250,16 @@ class ResumeForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes state (regenerate link, complete): CSRF only."""
+
+
+class DeleteForm(FlaskForm):
+    """Deleting an assessment needs a ticked box as well as the button: it cannot be undone."""
+
+    confirm = BooleanField(
+        validators=[
+            DataRequired(message=_l("Please tick the box to confirm that everything is to be deleted."))
+        ]
+    )
 
 
 class ImportForm(FlaskForm):

@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from advisor.db import utcnow
@@ -88,7 +88,9 @@ def opened(session: Session, browser_key: str | None, public_id: str) -> tuple[A
     return assessment, token
 
 
-def forget_unused(session: Session, older_than: timedelta) -> int:
-    """Delete grants no browser used for ``older_than``; return how many."""
-    result = session.execute(delete(BrowserGrant).where(BrowserGrant.used_at < utcnow() - older_than))
-    return result.rowcount or 0
+def forget_unused(session: Session, older_than: timedelta, dry_run: bool = False) -> int:
+    """Delete grants no browser used for ``older_than``; return how many (would be) deleted."""
+    unused = BrowserGrant.used_at < utcnow() - older_than
+    if dry_run:
+        return session.scalar(select(func.count()).select_from(BrowserGrant).where(unused))
+    return session.execute(delete(BrowserGrant).where(unused)).rowcount or 0

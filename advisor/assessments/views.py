@@ -31,7 +31,7 @@ from advisor.i18n import lazy_gettext as _l
 from advisor.rules import Fact
 from advisor.web import abort_with, active_catalogue, catalogues, safe_next, today
 
-from . import exchange, forms, presentation, services
+from . import exchange, forms, presentation, retention, services
 from . import results as result_service
 from .access import catalogue_for, keep_current, load_assessment, remember, resume_token
 from .answers import NO_ANSWER, InvalidAnswer
@@ -405,6 +405,28 @@ def complete(aid: str) -> Response:
     services.complete(db.session, assessment)
     flash(_("The assessment is complete. You can still change answers at any time."), "success")
     return redirect(url_for(".results", aid=aid), code=303)
+
+
+@bp.route("/a/<aid>/delete", methods=["GET", "POST"])
+def delete(aid: str) -> Any:
+    """Delete the assessment for good, after a confirmation."""
+    assessment = load_assessment(aid)
+    form = forms.DeleteForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            retention.delete_assessment(db.session, assessment, current_app.config["LANGUAGES"])
+            flash(
+                _(
+                    "Your self-assessment has been deleted with all answers, notes and reports. "
+                    "Its personal link no longer works."
+                ),
+                "success",
+            )
+            return redirect(url_for(".index"), code=303)
+        if not form.csrf_token.errors and not form.confirm.errors:
+            abort(400)
+        return render_template("delete.html", form=form, assessment=assessment), 422
+    return render_template("delete.html", form=form, assessment=assessment)
 
 
 # -- results ----------------------------------------------------------------------------
