@@ -129,6 +129,7 @@ def request_report(
         return state
     assessment_services.lock(session, assessment)  # the next caller waits and sees our row
     session.expire_all()
+    key = cache_key(catalogue, assessment, today)  # a save may have come in meanwhile
     rows = _rows(session, assessment)
     state = _state(rows.get(locale), key, time_limit)
     if state is not None:
