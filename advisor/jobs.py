@@ -116,7 +116,7 @@ class RedisQueue:
         )
 
     def schedule_daily(self, path: str, hour: int, zone: str, timeout: int) -> None:
-        """Schedule the next run of ``path`` (once, however many workers start); it reschedules itself."""
+        """Schedule the next run of ``path`` once, however many workers start; it reschedules itself."""
         from rq.job import Job
 
         when = datetime.now(UTC) + timedelta(seconds=seconds_until(hour, zone, datetime.now(UTC)))
@@ -128,12 +128,14 @@ class RedisQueue:
 
     def cancel(self, job_id: str) -> None:
         from rq.exceptions import NoSuchJobError
-        from rq.job import Job
+        from rq.job import Job, JobStatus
 
         try:
-            Job.fetch(job_id, connection=self.connection).delete()
+            job = Job.fetch(job_id, connection=self.connection)
         except NoSuchJobError:
-            pass
+            return
+        if job.get_status() in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+            job.delete()  # a started job is left to its worker: it finds its work gone
 
     def wait(self, timeout: float | None = None) -> bool:
         return True  # the workers are other processes
