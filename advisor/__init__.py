@@ -56,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask_migrate import Migrate
 
     from . import legal, logredact, ratelimit
-    from .accounts import models as _accounts_models  # noqa: F401  (register tables)
+    from .accounts import views as accounts_views
     from .assessments import access
     from .assessments import models as _assessment_models  # noqa: F401
     from .assessments.views import bp as assessments_bp
@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Migrate(app, db.db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     app.register_blueprint(assessments_bp)
     access.init_app(app)
+    accounts_views.init_app(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
     legal.init_app(app)

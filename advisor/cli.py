@@ -194,7 +194,7 @@ def assessments_purge(older_than: str | None, dry_run: bool) -> None:
     verb = "would delete" if dry_run else "deleted"
     click.echo(
         f"{verb} {result.unfinished} unfinished and {result.completed} completed assessments, "
-        f"{result.grants} unused browser grants"
+        f"{result.grants} unused browser grants, {result.account_events} old account events"
     )
 
 
@@ -206,23 +206,65 @@ def assessments_schema() -> None:
     click.echo(json.dumps(exchange.json_schema(), indent=2, ensure_ascii=False))
 
 
+def _account_link(token: str) -> str:
+    """The one-time link, absolute when the site's address is configured."""
+    from flask import current_app as app
+
+    base = app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    with app.test_request_context(base_url=base):
+        from .accounts.views import account_link_url
+
+        return account_link_url(token)
+
+
+def _link_note() -> str:
+    from .accounts.services import LINK_VALIDITY
+
+    hours = int(LINK_VALIDITY.total_seconds() // 3600)
+    note = f"one-time link to set the password, valid for {hours} hours"
+    if not current_app.config.get("PUBLIC_BASE_URL"):
+        note += " (set ADVISOR_PUBLIC_BASE_URL for your site's address)"
+    return note
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "advisor", "analyst"]), required=True)
 @click.option("--name", default="", help="Display name.")
 def users_create(email: str, role: str, name: str) -> None:
-    """Create a staff account (sign-in arrives with the advisor features)."""
-    from .accounts.models import Role, User
+    """Create a staff account and print the one-time link that sets its password."""
+    from .accounts.models import Role
+    from .accounts.services import AccountError, create_user
     from .db import db
 
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise click.ClickException(f"not an e-mail address: {email}")
-    if db.session.scalar(select(User).where(User.email == email)) is not None:
-        raise click.ClickException(f"a user {email} exists already")
-    db.session.add(User(email=email, role=Role(role), name=name))
+    try:
+        user, token = create_user(db.session, email, Role(role), name)
+    except AccountError as exc:
+        from flask_babel import force_locale
+
+        with force_locale("en"):  # the command line speaks English, like its other messages
+            raise click.ClickException(f"{email}: {exc.message}") from None
     db.session.commit()
-    click.echo(f"created {role} {email}")
+    click.echo(f"created {role} {user.email}")
+    click.echo(f"{_link_note()}:")
+    click.echo(_account_link(token))
+
+
+@users_cli.command("reset")
+@click.argument("email")
+def users_reset(email: str) -> None:
+    """Print a new one-time link to set the password of EMAIL (earlier links stop working)."""
+    from .accounts.models import LinkPurpose
+    from .accounts.services import by_email, issue_link
+    from .db import db
+
+    user = by_email(db.session, email)
+    if user is None or not user.active:
+        raise click.ClickException(f"no active account {email}")
+    token = issue_link(db.session, user, LinkPurpose.RESET)
+    db.session.commit()
+    click.echo(f"{_link_note()}:")
+    click.echo(_account_link(token))
 
 
 @click.command("assess")

@@ -63,6 +63,8 @@ DEFAULTS: dict[str, object] = {
     "PURGE_AT_HOUR": 3,
     # A browser's grant to open an assessment without its link, unused this many days, ends.
     "GRANT_RETENTION_DAYS": 30,
+    # The record of staff account events (sign-ins, failures, changes) is kept this long.
+    "ACCOUNT_EVENT_RETENTION_DAYS": 365,
     # The operator, named in the Impressum and the privacy notice. An operator's own pages
     # (HTML fragments) replace the defaults: IMPRINT_FILE, PRIVACY_FILE (``{lang}`` in the
     # path picks the language's file).
@@ -90,6 +92,9 @@ DEFAULTS: dict[str, object] = {
     "RATE_LIMIT_RESUME": "20 per minute; 200 per hour",
     "RATE_LIMIT_IMPORT": "10 per minute; 60 per hour",
     "RATE_LIMIT_REPORT": "10 per minute; 60 per hour",
+    # Sign-in attempts per client address, and per account whatever the address.
+    "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
+    "RATE_LIMIT_LOGIN_ACCOUNT": "20 per hour",
 }
 
 

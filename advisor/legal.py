@@ -81,6 +81,7 @@ def privacy() -> str:
         unfinished=period_text(config["PURGE_UNFINISHED_AFTER"]),
         completed=period_text(config["PURGE_COMPLETED_AFTER"]),
         grant_days=config["GRANT_RETENTION_DAYS"],
+        event_days=config["ACCOUNT_EVENT_RETENTION_DAYS"],
         log_days=config["ACCESS_LOG_RETENTION_DAYS"],
         backup_days=config["BACKUP_RETENTION_DAYS"],
         public_body=config["OPERATOR_PUBLIC_BODY"],

@@ -13,13 +13,13 @@ from typing import Any
 
 from gunicorn import glogging
 
-TOKEN_PATH = re.compile(r"/r/[A-Za-z0-9_-]{16,}")
-REDACTED = "/r/[redacted]"
+#: Resume links and the one-time links that set a staff account's password.
+TOKEN_PATH = re.compile(r"(/r/|/account/link/)[A-Za-z0-9_-]{16,}")
 
 
 def redact(text: str) -> str:
-    """``text`` with every resume token replaced."""
-    return TOKEN_PATH.sub(REDACTED, text)
+    """``text`` with every resume token and account link token replaced."""
+    return TOKEN_PATH.sub(r"\1[redacted]", text)
 
 
 class RedactingLogger(glogging.Logger):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -17,6 +17,11 @@ from flask_limiter.util import get_remote_address
 def setting(name: str) -> Callable[[], str]:
     """The limit named ``RATE_LIMIT_<name>`` in the configuration, looked up when it applies."""
     return lambda: current_app.config[f"RATE_LIMIT_{name}"]
+
+
+def submitted_email() -> str:
+    """The account a login attempt is for: guessing one account's password from many addresses."""
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
 def queued(response: Response) -> bool:
@@ -30,6 +35,8 @@ LIMITED = (
     ("assessments.resume_link", "RESUME", {}),
     ("assessments.resume_form", "RESUME", {}),
     ("assessments.import_file", "IMPORT", {"methods": ["POST"]}),
+    ("accounts.login", "LOGIN", {"methods": ["POST"]}),
+    ("accounts.login", "LOGIN_ACCOUNT", {"methods": ["POST"], "key_func": submitted_email}),
     ("reports.download", "REPORT", {"scope": "report", "deduct_when": queued}),
     ("reports.status", "REPORT", {"scope": "report", "deduct_when": queued}),
     ("reports.status_json", "REPORT", {"scope": "report", "deduct_when": queued}),

@@ -62,6 +62,7 @@ class Purge:
     unfinished: int
     completed: int
     grants: int
+    account_events: int = 0
 
 
 def _older(status: Status, cutoff: datetime):
@@ -94,13 +95,20 @@ def configured_purge(session: Session, dry_run: bool = False, unfinished: str | 
     unfinished = unfinished or config["PURGE_UNFINISHED_AFTER"]
     completed = config["PURGE_COMPLETED_AFTER"]
     days = config["GRANT_RETENTION_DAYS"]
-    return purge(
+    result = purge(
         session,
         before(unfinished, now) if unfinished else None,
         before(completed, now) if completed else None,
         timedelta(days=int(days)) if days else None,
         dry_run=dry_run,
     )
+    event_days = config["ACCOUNT_EVENT_RETENTION_DAYS"]
+    if not event_days:
+        return result
+    from advisor.accounts.services import forget_events
+
+    events = forget_events(session, now - timedelta(days=int(event_days)), dry_run)
+    return Purge(result.unfinished, result.completed, result.grants, events)
 
 
 def purge_job() -> None:
@@ -108,8 +116,9 @@ def purge_job() -> None:
     result = configured_purge(db.session)
     db.session.commit()
     current_app.logger.info(
-        "purge: %s unfinished and %s completed assessments, %s browser grants deleted",
+        "purge: %s unfinished and %s completed assessments, %s browser grants, %s account events deleted",
         result.unfinished,
         result.completed,
         result.grants,
+        result.account_events,
     )

@@ -39,6 +39,10 @@ def _missing(what: str) -> None:
     pytest.skip(what)
 
 
+#: The app behind the live server, for tests that prepare data the way an operator does.
+LIVE: dict = {}
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The app with the shipped catalogue on a free local port, SQLite in a temp folder."""
@@ -55,6 +59,7 @@ def live_server(tmp_path_factory):
     )
     with app.app_context():
         Base.metadata.create_all(db.engine)
+    LIVE["app"] = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,254 @@
+"""Sign-in for staff (Flask-Login), setting a password by one-time link, account administration.
+
+Municipalities never see these pages; staff reach them through the footer's sign-in link.
+A login session is the account id plus its session version, so changing the password,
+the role or "log out everywhere" ends every other session at its next request.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+
+from advisor.db import db
+from advisor.web import safe_next
+
+from . import forms, services
+from .models import LinkPurpose, Role, User
+
+bp = Blueprint("accounts", __name__)
+login_manager = LoginManager()
+
+
+def role_required(*roles: Role):
+    """Only signed-in accounts with one of ``roles`` (others: sign in, or 403)."""
+
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def account_link_url(token: str) -> str:
+    """The absolute one-time link to set a password."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for("accounts.set_password", token=token)
+    return base.rstrip("/") + path if base else url_for("accounts.set_password", token=token, _external=True)
+
+
+def _start_session(user: User) -> None:
+    """A fresh session for the account: nothing of the anonymous one carries over but the language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with e-mail address and password."""
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user)
+            return redirect(safe_next(request.args.get("next"), url_for(".account")), code=303)
+        # 200, not 401: the request commits, and with it the record of the failed attempt.
+        return render_template("accounts/login.html", form=form, failed=True)
+    return render_template("accounts/login.html", form=form, failed=False), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    """End this session."""
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    flash(_("You have been signed out."), "success")
+    return redirect(url_for("assessments.index"), code=303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """One's own account: role, last sign-in, log out everywhere."""
+    form = forms.ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        user = current_user._get_current_object()
+        services.end_sessions(db.session, user)
+        _start_session(user)  # this browser stays signed in, with the new version
+        flash(_("All other sessions of your account have been ended."), "success")
+        return redirect(url_for(".account"), code=303)
+    return render_template("accounts/account.html", form=form, role_names=forms.ROLE_NAMES)
+
+
+@bp.route("/account/link/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Set the password through a one-time link (invitation or reset)."""
+    link = services.valid_link(db.session, token)
+    if link is None:
+        return render_template("accounts/link_invalid.html"), 404
+    user = db.session.get(User, link.user_id)
+    form = forms.SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(db.session, link, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(exc.message)
+        else:
+            _start_session(user)
+            flash(_("Your password has been set. You are signed in."), "success")
+            return redirect(url_for(".account"), code=303)
+    status = 422 if form.errors else 200
+    invitation = link.purpose is LinkPurpose.INVITATION
+    return render_template("accounts/set_password.html", form=form, user=user, invitation=invitation), status
+
+
+# -- administration -------------------------------------------------------------------------
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def users():
+    """All accounts; invite a new one (its one-time link is shown once)."""
+    form = forms.InviteForm()
+    new_link = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            user, token = services.create_user(
+                db.session,
+                form.email.data,
+                Role(form.role.data),
+                form.name.data or "",
+                current_user._get_current_object(),
+            )
+        except services.AccountError as exc:
+            form.email.errors.append(exc.message)
+        else:
+            new_link = (user, account_link_url(token))
+            form = forms.InviteForm(formdata=None)
+    status = 422 if form.errors else 200
+    return render_template(
+        "accounts/users.html",
+        form=form,
+        users=services.all_users(db.session),
+        events=services.recent_events(db.session, 30),
+        new_link=new_link,
+        role_names=forms.ROLE_NAMES,
+        role_form=forms.RoleForm(formdata=None),
+        action_form=forms.ActionForm(),
+    ), status
+
+
+def _target(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@role_required(Role.ADMIN)
+def change_role(user_id: int):
+    """Give an account another role."""
+    user, form = _target(user_id), forms.RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.change_role(db.session, user, Role(form.role.data), current_user._get_current_object())
+    except services.AccountError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".users"), code=303)
+    flash(_("The role of %(email)s has been changed.", email=user.email), "success")
+    return redirect(url_for(".users"), code=303)
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@role_required(Role.ADMIN)
+def toggle_active(user_id: int):
+    """Deactivate or reactivate an account."""
+    user = _target(user_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_active(db.session, user, not user.active, current_user._get_current_object())
+    except services.AccountError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".users"), code=303)
+    message = _("%(email)s can sign in again.") if user.active else _("%(email)s has been deactivated.")
+    flash(message % {"email": user.email}, "success")
+    return redirect(url_for(".users"), code=303)
+
+
+@bp.post("/admin/users/<int:user_id>/delete")
+@role_required(Role.ADMIN)
+def delete_user(user_id: int):
+    """Delete a deactivated account with its links; its events stay, without the reference."""
+    user = _target(user_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_user(db.session, user, current_user._get_current_object())
+    except services.AccountError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".users"), code=303)
+    flash(_("The account %(email)s has been deleted.", email=user.email), "success")
+    return redirect(url_for(".users"), code=303)
+
+
+@bp.post("/admin/users/<int:user_id>/reset")
+@role_required(Role.ADMIN)
+def reset_link(user_id: int):
+    """A new one-time link for an account that forgot its password (shown once)."""
+    user = _target(user_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    if not user.active:
+        flash(_("%(email)s is deactivated: reactivate the account first.", email=user.email), "error")
+        return redirect(url_for(".users"), code=303)
+    token = services.issue_link(db.session, user, LinkPurpose.RESET, current_user._get_current_object())
+    return render_template(
+        "accounts/link_issued.html",
+        user=user,
+        link=account_link_url(token),
+        hours=int(services.LINK_VALIDITY.total_seconds() // 3600),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Login: sessions refer to "id:version"; pages for staff send others to sign in."""
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the sign-in page explains itself
+    login_manager.session_protection = None  # the session version does this, across devices
+
+    @login_manager.user_loader
+    def _load(reference: str) -> User | None:
+        return services.load(db.session, reference)
+
+    app.register_blueprint(bp)
