@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -22,6 +22,12 @@ def setting(name: str) -> Callable[[], str]:
 def submitted_email() -> str:
     """The account a login attempt is for: guessing one account's password from many addresses."""
     return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def pending_account() -> str:
+    """The account whose second-factor code is being entered."""
+    pending = session.get("second_factor")
+    return "code:" + str(pending.get("ref", "") if isinstance(pending, dict) else "").split(":")[0]
 
 
 def queued(response: Response) -> bool:
@@ -37,6 +43,8 @@ LIMITED = (
     ("assessments.import_file", "IMPORT", {"methods": ["POST"]}),
     ("accounts.login", "LOGIN", {"methods": ["POST"]}),
     ("accounts.login", "LOGIN_ACCOUNT", {"methods": ["POST"], "key_func": submitted_email}),
+    ("accounts.login_code", "LOGIN", {"methods": ["POST"]}),
+    ("accounts.login_code", "LOGIN_ACCOUNT", {"methods": ["POST"], "key_func": pending_account}),
     ("reports.download", "REPORT", {"scope": "report", "deduct_when": queued}),
     ("reports.status", "REPORT", {"scope": "report", "deduct_when": queued}),
     ("reports.status_json", "REPORT", {"scope": "report", "deduct_when": queued}),

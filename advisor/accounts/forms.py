@@ -35,6 +35,12 @@ class SetPasswordForm(FlaskForm):
     )
 
 
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app."""
+
+    code = StringField(validators=[DataRequired(REQUIRED), Length(max=12)])
+
+
 class InviteForm(FlaskForm):
     """A new staff account."""
 

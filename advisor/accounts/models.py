@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from advisor.db import Base, UTCDateTime, utcnow
@@ -44,6 +44,10 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The TOTP secret of the second factor, sealed with the application's secret key.
+    totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: The last time step a code was accepted for (a code works once).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     # Flask-Login's user protocol.
     @property

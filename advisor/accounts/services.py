@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from advisor.db import utcnow
 from advisor.i18n import lazy_gettext as _l
 
-from . import passwords
+from . import passwords, totp
 from .models import AccountEvent, AccountLink, LinkPurpose, Role, User
 
 log = logging.getLogger("advisor.accounts")
@@ -132,22 +132,59 @@ def set_password(session: Session, link: AccountLink, password: str) -> User:
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active account with these credentials, or None (a failure is recorded)."""
+    """The active account with these credentials, or None (a failure is recorded).
+
+    The caller completes the sign-in with :func:`signed_in`, after a second factor if the
+    account has one.
+    """
     user = by_email(session, email)
     ok = passwords.verify(user.password_hash if user is not None else None, password[: passwords.MAX_LENGTH])
     if user is None or not ok or not user.active:
-        record(
-            session,
-            "login_failed",
-            user,
-            reason="unknown" if user is None else ("inactive" if ok else "password"),
-        )
+        reason = "unknown" if user is None else ("inactive" if ok else "password")
+        record(session, "login_failed", user, reason=reason)
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_login_at = utcnow()
-    record(session, "login", user)
     return user
+
+
+def signed_in(session: Session, user: User, second_factor: bool = False) -> None:
+    """Note a completed sign-in."""
+    user.last_login_at = utcnow()
+    record(session, "login", user, second_factor=second_factor)
+
+
+def check_second_factor(session: Session, user: User, code: str) -> bool:
+    """Whether ``code`` is a fresh valid code of the account's second factor (it is used up)."""
+    secret = totp.secret_of(user)
+    step = totp.accepted_step(secret, code, user.totp_last_step) if secret else None
+    if step is None:
+        record(session, "second_factor_failed", user)
+        return False
+    user.totp_last_step = step
+    return True
+
+
+def enable_second_factor(session: Session, user: User, secret: str, code: str) -> bool:
+    """Switch the second factor on once the user proved the app shows the right codes."""
+    step = totp.accepted_step(secret, code, None)
+    if step is None:
+        return False
+    user.totp_sealed, user.totp_last_step = totp.seal(secret), step
+    user.session_version = User.session_version + 1
+    session.flush()
+    session.refresh(user, ["session_version"])
+    record(session, "second_factor_on", user, user)
+    return True
+
+
+def disable_second_factor(session: Session, user: User, actor: User) -> None:
+    """Switch the second factor off (by the user with a code, or by an administrator)."""
+    user.totp_sealed, user.totp_last_step = None, None
+    user.session_version = User.session_version + 1
+    session.flush()
+    session.refresh(user, ["session_version"])
+    record(session, "second_factor_off", user, actor)
 
 
 def change_role(session: Session, user: User, role: Role, actor: User) -> None:

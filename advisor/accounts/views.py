@@ -7,6 +7,7 @@ the role or "log out everywhere" ends every other session at its next request.
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 
 from flask import (
@@ -27,7 +28,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from advisor.db import db
 from advisor.web import safe_next
 
-from . import forms, services
+from . import forms, services, totp
 from .models import LinkPurpose, Role, User
 
 bp = Blueprint("accounts", __name__)
@@ -73,11 +74,76 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
+            target = safe_next(request.args.get("next"), url_for(".account"))
+            if totp.secret_of(user):
+                # The password was right; the sign-in completes with a code (within 5 minutes).
+                session["second_factor"] = {"ref": user.get_id(), "until": time.time() + 300, "next": target}
+                return redirect(url_for(".login_code"), code=303)
+            services.signed_in(db.session, user)
             _start_session(user)
-            return redirect(safe_next(request.args.get("next"), url_for(".account")), code=303)
+            return redirect(target, code=303)
         # 200, not 401: the request commits, and with it the record of the failed attempt.
         return render_template("accounts/login.html", form=form, failed=True)
     return render_template("accounts/login.html", form=form, failed=False), 422 if form.errors else 200
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """The second step of signing in: a code from the authenticator app."""
+    pending = session.get("second_factor")
+    user = services.load(db.session, pending.get("ref", "")) if isinstance(pending, dict) else None
+    if user is None or not totp.secret_of(user) or pending.get("until", 0) < time.time():
+        session.pop("second_factor", None)
+        flash(_("Please sign in again."), "error")
+        return redirect(url_for(".login"), code=303)
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        if services.check_second_factor(db.session, user, form.code.data):
+            services.signed_in(db.session, user, second_factor=True)
+            target = safe_next(pending.get("next"), url_for(".account"))
+            _start_session(user)
+            return redirect(target, code=303)
+        form.code.errors.append(
+            _("This code is not right, or it was used already. Please enter the current one.")
+        )
+        # 200: the failed attempt is recorded (the request commits).
+    return render_template("accounts/login_code.html", form=form)
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@login_required
+def second_factor():
+    """Set up (or switch off) the second factor with an authenticator app."""
+    user = current_user._get_current_object()
+    if user.role not in totp.ROLES:
+        abort(404)
+    form = forms.CodeForm()
+    enabled = totp.secret_of(user) is not None
+    if not enabled:
+        secret = session.get("totp_pending")
+        if not isinstance(secret, str) or len(secret) != 32:
+            secret = session["totp_pending"] = totp.new_secret()
+        if form.validate_on_submit():
+            if services.enable_second_factor(db.session, user, secret, form.code.data):
+                session.pop("totp_pending", None)
+                _start_session(user)
+                flash(_("The second factor is on. From now on, signing in asks for a code."), "success")
+                return redirect(url_for(".account"), code=303)
+            form.code.errors.append(_("This code is not right. Please enter the one your app shows now."))
+        qr = totp.qr_svg(secret, user.email, _("QR code to set up the authenticator app"))
+        return render_template(
+            "accounts/second_factor.html", form=form, enabled=False, secret=secret, qr=qr
+        ), 422 if form.errors else 200
+    if form.validate_on_submit():
+        if services.check_second_factor(db.session, user, form.code.data):
+            services.disable_second_factor(db.session, user, user)
+            _start_session(user)
+            flash(_("The second factor is off."), "success")
+            return redirect(url_for(".account"), code=303)
+        form.code.errors.append(
+            _("This code is not right, or it was used already. Please enter the current one.")
+        )
+    return render_template("accounts/second_factor.html", form=form, enabled=True)
 
 
 @bp.post("/logout")
@@ -218,6 +284,18 @@ def delete_user(user_id: int):
         flash(exc.message, "error")
         return redirect(url_for(".users"), code=303)
     flash(_("The account %(email)s has been deleted.", email=user.email), "success")
+    return redirect(url_for(".users"), code=303)
+
+
+@bp.post("/admin/users/<int:user_id>/second-factor")
+@role_required(Role.ADMIN)
+def reset_second_factor(user_id: int):
+    """Switch off the second factor of someone who lost their device."""
+    user = _target(user_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    services.disable_second_factor(db.session, user, current_user._get_current_object())
+    flash(_("The second factor of %(email)s is off; they can set it up again.", email=user.email), "success")
     return redirect(url_for(".users"), code=303)
 
 

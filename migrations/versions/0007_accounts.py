@@ -1,4 +1,4 @@
-"""staff sign-in: session versions, one-time password links, account events
+"""staff sign-in: session versions, one-time password links, a second factor, account events
 
 Revision ID: 0007
 Revises: 0006
@@ -23,6 +23,8 @@ def upgrade():
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='1', nullable=False))
         batch_op.add_column(sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('totp_sealed', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
     op.create_table('account_links',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -63,6 +65,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_account_links_user_id'))
     op.drop_table('account_links')
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('totp_last_step')
+        batch_op.drop_column('totp_sealed')
         batch_op.drop_column('password_changed_at')
         batch_op.drop_column('last_login_at')
         batch_op.drop_column('session_version')

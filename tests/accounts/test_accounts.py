@@ -218,3 +218,68 @@ def test_services_keep_the_last_administrator(app):
             assert "letzte aktive" in str(exc) or "last active" in str(exc)
         else:
             raise AssertionError("the last administrator was deactivated")
+
+
+# -- the second factor ------------------------------------------------------------------------
+
+
+def enrol(client: Client) -> str:
+    import pyotp
+
+    page = client.get("/account/second-factor").get_data(as_text=True)
+    assert '<svg role="img"' in page and "<title>QR-Code zum Einrichten" in page
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
+    wrong = client.post("/account/second-factor", {"code": "000000"})
+    assert wrong.status_code == 422 and "Dieser Code stimmt nicht" in wrong.get_data(as_text=True)
+    assert client.post("/account/second-factor", {"code": pyotp.TOTP(secret).now()}).status_code == 303
+    assert "An: Bei der Anmeldung wird ein Code" in client.get("/account").get_data(as_text=True)
+    return secret
+
+
+def test_a_second_factor_is_asked_after_the_password_and_codes_work_once(app, runner):
+    import time
+
+    import pyotp
+
+    client = signed_in(app, runner)
+    secret = enrol(client)
+    with app.app_context():
+        stored = db.session.scalar(sa.select(User.totp_sealed))
+        assert secret.encode() not in stored  # sealed with the application's key
+    client.post("/logout")
+    step_one = client.post("/login", {"email": "berater@example.org", "password": GOOD})
+    assert step_one.status_code == 303 and step_one.location.endswith("/login/code")
+    assert client.get("/account").status_code == 302  # not signed in before the code
+    wrong = client.post("/login/code", {"code": "123456"})
+    assert "stimmt nicht oder wurde schon benutzt" in wrong.get_data(as_text=True)
+    code = pyotp.TOTP(secret).at(time.time() + 30)  # the next step: the current one was used
+    assert client.post("/login/code", {"code": code}).status_code == 303
+    assert client.get("/account").status_code == 200
+    client.post("/logout")
+    client.post("/login", {"email": "berater@example.org", "password": GOOD})
+    replay = client.post("/login/code", {"code": code})
+    assert "wurde schon benutzt" in replay.get_data(as_text=True)
+    assert "second_factor_failed" in events(app) and "second_factor_on" in events(app)
+
+
+def test_a_pending_code_step_expires_and_an_administrator_can_switch_the_factor_off(app, runner):
+    admin = signed_in(app, runner, "admin@example.org", "admin")
+    advisor = signed_in(app, runner)
+    enrol(advisor)
+    advisor.post("/logout")
+    advisor.post("/login", {"email": "berater@example.org", "password": GOOD})
+    with advisor.http.session_transaction() as state:
+        state["second_factor"] = {**state["second_factor"], "until": 0}
+    expired = advisor.get("/login/code")
+    assert expired.status_code == 303 and expired.location.endswith("/login")
+    with app.app_context():
+        advisor_id = db.session.scalar(sa.select(User.id).where(User.email == "berater@example.org"))
+    assert admin.post(f"/admin/users/{advisor_id}/second-factor").status_code == 303
+    again = advisor.post("/login", {"email": "berater@example.org", "password": GOOD})
+    assert again.location.endswith("/account")  # no code any more
+
+
+def test_the_second_factor_is_offered_to_administrators_and_advisors(app, runner):
+    analyst = signed_in(app, runner, "analyst@example.org", "analyst")
+    assert analyst.get("/account/second-factor").status_code == 404
+    assert "Zweiter Faktor" not in analyst.get("/account").get_data(as_text=True)
