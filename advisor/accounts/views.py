@@ -75,7 +75,7 @@ def login():
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
             target = safe_next(request.args.get("next"), url_for(".account"))
-            if totp.secret_of(user):
+            if user.totp_sealed:  # even if it cannot be unsealed: fail closed, never skip it
                 # The password was right; the sign-in completes with a code (within 5 minutes).
                 session["second_factor"] = {"ref": user.get_id(), "until": time.time() + 300, "next": target}
                 return redirect(url_for(".login_code"), code=303)
@@ -92,7 +92,7 @@ def login_code():
     """The second step of signing in: a code from the authenticator app."""
     pending = session.get("second_factor")
     user = services.load(db.session, pending.get("ref", "")) if isinstance(pending, dict) else None
-    if user is None or not totp.secret_of(user) or pending.get("until", 0) < time.time():
+    if user is None or not user.totp_sealed or pending.get("until", 0) < time.time():
         session.pop("second_factor", None)
         flash(_("Please sign in again."), "error")
         return redirect(url_for(".login"), code=303)
@@ -118,7 +118,7 @@ def second_factor():
     if user.role not in totp.ROLES:
         abort(404)
     form = forms.CodeForm()
-    enabled = totp.secret_of(user) is not None
+    enabled = user.totp_sealed is not None
     if not enabled:
         secret = session.get("totp_pending")
         if not isinstance(secret, str) or len(secret) != 32:

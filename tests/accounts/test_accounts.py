@@ -283,3 +283,16 @@ def test_the_second_factor_is_offered_to_administrators_and_advisors(app, runner
     analyst = signed_in(app, runner, "analyst@example.org", "analyst")
     assert analyst.get("/account/second-factor").status_code == 404
     assert "Zweiter Faktor" not in analyst.get("/account").get_data(as_text=True)
+
+
+def test_a_second_factor_that_cannot_be_unsealed_fails_closed(app, runner):
+    client = signed_in(app, runner)
+    enrol(client)
+    client.post("/logout")
+    with app.app_context():
+        db.session.execute(sa.update(User).values(totp_sealed=b"sealed with a key that is gone"))
+        db.session.commit()
+    step_one = client.post("/login", {"email": "berater@example.org", "password": GOOD})
+    assert step_one.location.endswith("/login/code")
+    client.post("/login/code", {"code": "123456"})
+    assert client.get("/account").status_code == 302
