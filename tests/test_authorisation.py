@@ -1,0 +1,170 @@
+"""The authorisation matrix (issue 13, item 2): every route × every kind of visitor, from a
+table. A route missing from the table fails the test, so a new route must say who may use it.
+
+"Allowed" means the route did its work or refused the input (2xx, 3xx other than to the
+sign-in page, 400, 422); "refused" is one of: 404 (assessment routes: nothing is revealed),
+a redirect to the sign-in page (staff routes, not signed in), 403 (signed in, wrong role).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from advisor.accounts.models import Role
+from advisor.accounts.services import create_user
+from advisor.db import db
+from tests.accounts.test_accounts import GOOD
+from tests.conftest import Client, finish_jobs
+
+VISITORS = ("anonymous", "respondent", "other_respondent", "advisor", "analyst", "admin")
+PUBLIC = dict.fromkeys(VISITORS, "allowed")
+ASSESSMENT = {v: ("allowed" if v == "respondent" else "404") for v in VISITORS}
+SIGNED_IN = {"anonymous": "login", "respondent": "login", "other_respondent": "login",
+             "advisor": "allowed", "analyst": "allowed", "admin": "allowed"}  # fmt: skip
+SECOND_FACTOR = {**SIGNED_IN, "analyst": "404"}
+ADMIN = {**SIGNED_IN, "advisor": "403", "analyst": "403"}
+
+#: endpoint -> who may use it.
+MATRIX = {
+    "assessments.index": PUBLIC,
+    "assessments.start": PUBLIC,
+    "assessments.resume_link": PUBLIC,  # the link itself is the credential
+    "assessments.resume_form": PUBLIC,
+    "assessments.import_file": PUBLIC,
+    "web.set_language": PUBLIC,
+    "legal.imprint": PUBLIC,
+    "legal.privacy": PUBLIC,
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
+    "static": PUBLIC,
+    "reports.asset": PUBLIC,
+    "accounts.login": PUBLIC,
+    "accounts.login_code": PUBLIC,
+    "accounts.logout": PUBLIC,
+    "accounts.set_password": PUBLIC,  # the one-time link is the credential
+    **{
+        endpoint: ASSESSMENT
+        for endpoint in (
+            "assessments.complete",
+            "assessments.delete",
+            "assessments.dismiss_notice",
+            "assessments.export",
+            "assessments.field",
+            "assessments.link",
+            "assessments.link_download",
+            "assessments.priorities",
+            "assessments.profile",
+            "assessments.regenerate_link",
+            "assessments.results",
+            "assessments.summary",
+            "assessments.upgrade",
+            "reports.download",
+            "reports.preview",
+            "reports.status",
+            "reports.status_json",
+        )
+    },
+    "accounts.account": SIGNED_IN,
+    "accounts.second_factor": SECOND_FACTOR,
+    **{
+        endpoint: ADMIN
+        for endpoint in (
+            "accounts.users",
+            "accounts.change_role",
+            "accounts.toggle_active",
+            "accounts.reset_link",
+            "accounts.reset_second_factor",
+            "accounts.delete_user",
+        )
+    },
+}
+
+
+def visitors(app, runner) -> tuple[dict[str, Client], dict]:
+    clients = {name: Client(app) for name in VISITORS}
+    aid, link = clients["respondent"].start()
+    clients["respondent"].profile(aid)
+    other_aid, _ = clients["other_respondent"].start()
+    values = {"aid": aid, "resume": link.rsplit("/", 1)[1], "other_aid": other_aid}
+    with app.app_context():
+        for role in ("advisor", "analyst", "admin"):
+            create_user(db.session, f"{role}@example.org", Role(role))
+        created = [create_user(db.session, f"target{i}@example.org", Role.ADVISOR) for i in range(8)]
+        targets = [user.id for user, _token in created]
+        values["account_link"] = created[0][1]
+        db.session.commit()
+    for role in ("advisor", "analyst", "admin"):
+        result = runner.invoke(args=["users", "reset", f"{role}@example.org"])
+        path = re.search(r"(/account/link/\S+)", result.output).group(1)
+        assert clients[role].post(path, {"password": GOOD, "confirm": GOOD}).status_code == 303
+    values["targets"] = targets
+    return clients, values
+
+
+def url_for_rule(rule, values: dict, index: int) -> str:
+    arguments = {
+        "aid": values["aid"],
+        "field_id": "alpha",
+        "token": values["resume"] if rule.endpoint == "assessments.resume_link" else values["account_link"],
+        "code": "de",
+        "filename": "report.css" if rule.endpoint == "reports.asset" else "advisor.css",
+        "user_id": values["targets"][index % len(values["targets"])],
+    }
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:[a-z]+:)?{name}>", str(arguments[name]), path)
+    return path
+
+
+def outcome(response) -> str:
+    if response.status_code == 404:
+        return "404"
+    if response.status_code == 403:
+        return "403"
+    if response.status_code in (301, 302, 303) and "/login" in response.location.split("?")[0]:
+        # A staff page sends visitors who are not signed in to the sign-in page; the
+        # second step of signing in sends back there as well, which is no refusal.
+        return "login"
+    if response.status_code < 400 or response.status_code in (400, 422):
+        return "allowed"
+    return f"unexpected {response.status_code}"
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(MATRIX), (endpoints - set(MATRIX), set(MATRIX) - endpoints)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_authorisation_matrix(app, runner, method):
+    clients, values = visitors(app, runner)
+    wrong = []
+    # The personal link grants whoever opens it the assessment: it comes last.
+    last = ("assessments.resume_link", "assessments.resume_form")
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint in last, r.endpoint))
+    for index, rule in enumerate(rules):
+        if method not in rule.methods:
+            continue
+        path = url_for_rule(rule, values, index)
+        for visitor, client in clients.items():
+            expected = MATRIX[rule.endpoint][visitor]
+            if rule.endpoint in ("accounts.login_code", "accounts.logout", "accounts.login"):
+                continue  # public, and they change who is signed in: covered in tests/accounts
+            body = {}
+            if rule.endpoint == "assessments.resume_form":  # the link as it is now (it may be new)
+                page = clients["respondent"].get(f"/a/{values['aid']}/link").get_data(as_text=True)
+                body = {"link": re.search(r'id="resume-url"[^>]*>([^<]+)<', page).group(1)}
+            response = client.get(path) if method == "GET" else client.post(path, body)
+            got = outcome(response)
+            if rule.endpoint == "health.readyz" and response.status_code == 503:
+                got = "allowed"  # the test database has no migration history: "not ready" is its answer
+            if response.status_code == 200 and hasattr(response, "close"):
+                response.close()
+            if got != expected:
+                wrong.append((rule.endpoint, method, visitor, expected, got))
+    finish_jobs(app)
+    assert wrong == [], "\n".join(map(str, wrong))
+    # The other respondent's assessment stays closed to the first respondent too.
+    assert clients["respondent"].get(f"/a/{values['other_aid']}/summary").status_code == 404
