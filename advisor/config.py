@@ -84,6 +84,15 @@ DEFAULTS: dict[str, object] = {
     # How long the web server's access logs are kept (the operator sets the log rotation
     # to match; the privacy notice states it).
     "ACCESS_LOG_RETENTION_DAYS": 14,
+    # E-mail for the one-time links of staff accounts. Without MAIL_SERVER the links are
+    # shown to the administrator instead. MAIL_SECURITY: starttls, ssl or none.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 587,
+    "MAIL_SECURITY": "starttls",
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "advisor@localhost",
+    "MAIL_SENDER_NAME": "Digitale Selbsteinschätzung",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "moving-window",
@@ -95,6 +104,7 @@ DEFAULTS: dict[str, object] = {
     # Sign-in attempts per client address, and per account whatever the address.
     "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
     "RATE_LIMIT_LOGIN_ACCOUNT": "20 per hour",
+    "RATE_LIMIT_FORGOT": "5 per minute; 20 per hour",
 }
 
 

@@ -44,6 +44,7 @@ LIMITED = (
     ("accounts.login", "LOGIN", {"methods": ["POST"]}),
     ("accounts.login", "LOGIN_ACCOUNT", {"methods": ["POST"], "key_func": submitted_email}),
     ("accounts.login_code", "LOGIN", {"methods": ["POST"]}),
+    ("accounts.forgot", "FORGOT", {"methods": ["POST"]}),
     ("accounts.login_code", "LOGIN_ACCOUNT", {"methods": ["POST"], "key_func": pending_account}),
     ("reports.download", "REPORT", {"scope": "report", "deduct_when": queued}),
     ("reports.status", "REPORT", {"scope": "report", "deduct_when": queued}),

@@ -26,6 +26,12 @@ class LoginForm(FlaskForm):
     password = PasswordField(validators=[DataRequired(REQUIRED), Length(max=256)])
 
 
+class ForgotForm(FlaskForm):
+    """The address to send a new one-time link to."""
+
+    email = EmailField(validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
 class SetPasswordForm(FlaskForm):
     """A new password, typed twice."""
 

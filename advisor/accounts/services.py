@@ -74,9 +74,17 @@ def by_email(session: Session, email: str) -> User | None:
 
 
 def create_user(
-    session: Session, email: str, role: Role, name: str = "", actor: User | None = None
-) -> tuple[User, str]:
-    """Create an account without password; return it with the token of its invitation link."""
+    session: Session,
+    email: str,
+    role: Role,
+    name: str = "",
+    actor: User | None = None,
+    with_link: bool = True,
+) -> tuple[User, str | None]:
+    """Create an account without password; return it with the token of its invitation link.
+
+    ``with_link=False`` when the link is mailed instead (the mail job creates it).
+    """
     email = normalise_email(email)
     if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
         raise AccountError(NOT_AN_EMAIL)
@@ -86,7 +94,7 @@ def create_user(
     session.add(user)
     session.flush()
     record(session, "created", user, actor, role=role.value)
-    return user, issue_link(session, user, LinkPurpose.INVITATION, actor)
+    return user, issue_link(session, user, LinkPurpose.INVITATION, actor) if with_link else None
 
 
 def issue_link(session: Session, user: User, purpose: LinkPurpose, actor: User | None = None) -> str:

@@ -25,10 +25,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
+from advisor import jobs, mail
 from advisor.db import db
 from advisor.web import safe_next
 
 from . import forms, services, totp
+from . import jobs as account_jobs
 from .models import LinkPurpose, Role, User
 
 bp = Blueprint("accounts", __name__)
@@ -56,6 +58,18 @@ def account_link_url(token: str) -> str:
     base = current_app.config.get("PUBLIC_BASE_URL")
     path = url_for("accounts.set_password", token=token)
     return base.rstrip("/") + path if base else url_for("accounts.set_password", token=token, _external=True)
+
+
+def _mail_link(user: User, purpose: LinkPurpose) -> None:
+    """Mail a one-time link once this request has committed (the job creates the link)."""
+    actor = current_user.id if current_user.is_authenticated else None
+    arguments = (user.id, purpose.value, actor)
+    jobs.after_commit(
+        db.session,
+        lambda: jobs.submit(
+            account_jobs.MAIL_JOB, *arguments, job_id=f"mail-{user.id}-{time.time_ns()}", timeout=60
+        ),
+    )
 
 
 def _start_session(user: User) -> None:
@@ -146,6 +160,25 @@ def second_factor():
     return render_template("accounts/second_factor.html", form=form, enabled=True)
 
 
+@bp.route("/login/forgot", methods=["GET", "POST"])
+def forgot():
+    """Ask for a one-time link by e-mail (when this installation sends mail)."""
+    if not mail.configured():
+        return render_template("accounts/forgot.html", form=None)
+    form = forms.ForgotForm()
+    if form.validate_on_submit():
+        user = services.by_email(db.session, form.email.data)
+        if user is not None and user.active:
+            _mail_link(user, LinkPurpose.RESET)
+        # The same answer whether the address has an account or not.
+        flash(
+            _("If an account exists for this address, a one-time link to set a new password is on its way."),
+            "success",
+        )
+        return redirect(url_for(".login"), code=303)
+    return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
+
+
 @bp.post("/logout")
 def logout():
     """End this session."""
@@ -205,6 +238,7 @@ def users():
     form = forms.InviteForm()
     new_link = None
     if request.method == "POST" and form.validate_on_submit():
+        mailed = mail.configured()
         try:
             user, token = services.create_user(
                 db.session,
@@ -212,10 +246,18 @@ def users():
                 Role(form.role.data),
                 form.name.data or "",
                 current_user._get_current_object(),
+                with_link=not mailed,
             )
         except services.AccountError as exc:
             form.email.errors.append(exc.message)
         else:
+            if mailed:
+                _mail_link(user, LinkPurpose.INVITATION)
+                flash(
+                    _("An invitation with a one-time link has been sent to %(email)s.", email=user.email),
+                    "success",
+                )
+                return redirect(url_for(".users"), code=303)
             new_link = (user, account_link_url(token))
             form = forms.InviteForm(formdata=None)
     status = 422 if form.errors else 200
@@ -308,6 +350,13 @@ def reset_link(user_id: int):
         abort(400)
     if not user.active:
         flash(_("%(email)s is deactivated: reactivate the account first.", email=user.email), "error")
+        return redirect(url_for(".users"), code=303)
+    if mail.configured():
+        _mail_link(user, LinkPurpose.RESET)
+        flash(
+            _("A one-time link to set a new password has been sent to %(email)s.", email=user.email),
+            "success",
+        )
         return redirect(url_for(".users"), code=303)
     token = services.issue_link(db.session, user, LinkPurpose.RESET, current_user._get_current_object())
     return render_template(

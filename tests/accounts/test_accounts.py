@@ -296,3 +296,74 @@ def test_a_second_factor_that_cannot_be_unsealed_fails_closed(app, runner):
     assert step_one.location.endswith("/login/code")
     client.post("/login/code", {"code": "123456"})
     assert client.get("/account").status_code == 302
+
+
+# -- one-time links by e-mail ---------------------------------------------------------------
+
+
+class FakeSMTP:
+    """Stands in for smtplib.SMTP: keeps what would have been sent."""
+
+    sent: list = []
+    fail = False
+
+    def __init__(self, host, port, timeout):
+        self.host, self.port = host, port
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def starttls(self, context):
+        pass
+
+    def login(self, user, password):
+        pass
+
+    def send_message(self, message):
+        if FakeSMTP.fail:
+            raise OSError("connection refused")
+        FakeSMTP.sent.append(message)
+
+
+def test_with_smtp_links_are_mailed_and_forgotten_passwords_reset(app_factory, runner, monkeypatch):
+    from tests.conftest import finish_jobs
+
+    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
+    FakeSMTP.sent, FakeSMTP.fail = [], False
+    app = app_factory(MAIL_SERVER="mail.example.org", MAIL_FROM="advisor@example.org")
+    admin = signed_in(app, app.test_cli_runner(), "admin@example.org", "admin")
+    invited = admin.post("/admin/users", {"email": "neu@example.org", "role": "advisor"})
+    assert invited.status_code == 303
+    finish_jobs(app)
+    message = FakeSMTP.sent[-1]
+    assert message["To"] == "neu@example.org" and "Ihr Konto" in message["Subject"]
+    path = LINK.search(message.get_content()).group(1)
+    assert "/account/link/" not in admin.get("/admin/users").get_data(as_text=True)  # not shown
+    newcomer = Client(app)
+    assert newcomer.post(path, {"password": GOOD, "confirm": GOOD}).status_code == 303
+    # Forgotten: the same answer with or without an account; only an account gets mail.
+    stranger = Client(app)
+    for address in ("neu@example.org", "niemand@example.org"):
+        answer = stranger.post("/login/forgot", {"email": address})
+        assert answer.status_code == 303
+        assert "Falls es für diese Adresse ein Konto gibt" in stranger.get("/login").get_data(as_text=True)
+    finish_jobs(app)
+    assert [m["To"] for m in FakeSMTP.sent] == ["neu@example.org", "neu@example.org"]
+    reset = LINK.search(FakeSMTP.sent[-1].get_content()).group(1)
+    assert Client(app).post(reset, {"password": GOOD + " Neu", "confirm": GOOD + " Neu"}).status_code == 303
+    # A failed delivery leaves no working link, and the administrator sees why.
+    FakeSMTP.fail = True
+    stranger.post("/login/forgot", {"email": "neu@example.org"})
+    finish_jobs(app)
+    assert "mail_failed" in events(app)
+    with app.app_context():
+        open_links = sa.select(sa.func.count()).select_from(AccountLink).where(AccountLink.used_at.is_(None))
+        assert db.session.scalar(open_links) == 0
+
+
+def test_without_smtp_the_forgotten_password_page_points_to_the_administrator(client):
+    page = client.get("/login/forgot").get_data(as_text=True)
+    assert "Diese Installation verschickt keine E-Mails" in page
