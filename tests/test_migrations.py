@@ -123,3 +123,69 @@ def test_stored_reports_become_finished_reports(backend, tmp_path):
             assert connection.execute(sa.text("SELECT pdf FROM report_cache")).scalar_one() == b"%PDF-stored"
         downgrade(revision="base")
         engine.dispose()
+
+
+def test_no_migration_loses_the_rows_that_hang_on_an_assessment(backend, tmp_path):
+    """SQLite rebuilds a table to alter it; with foreign keys on, dropping the old assessments
+    table deleted every answer through ON DELETE CASCADE (0004 did, before env.py switched
+    foreign keys off while migrating). Up to the newest revision and back, all rows stay."""
+    app = make_app(database_url(backend, tmp_path), tmp_path)
+    with app.app_context():
+        engine = db.engine
+        empty_database(engine)
+        upgrade(revision="0003")
+        now = "2026-11-30 10:00:00+00:00"
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO catalogue_snapshots (hash, catalogue_id, version, content, created_at) "
+                    "VALUES (:h, 'kommunal', '2026.2', '{}', :now)"
+                ),
+                {"h": "a" * 64, "now": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO assessments (id, public_id, catalogue_id, catalogue_version, "
+                    "catalogue_hash, status, locale, revision, created_at, updated_at, municipality_name, "
+                    "it_provider, association_name) VALUES (1, 'p1', 'kommunal', '2026.2', :h, "
+                    "'in_progress', 'de', 3, :now, :now, 'Musterbach', '', '')"
+                ),
+                {"h": "a" * 64, "now": now},
+            )
+            rows = {
+                "answers": (
+                    "assessment_id, question_id, state, value, note, updated_at",
+                    "1, 'q1', 'answered', '2', 'n', :now",
+                ),
+                "priorities": ("assessment_id, field_id, relevance, target_level", "1, 'energy', 4, 3"),
+                "respondents": ("id, assessment_id, label, role, created_at", "1, 1, 'Kämmerei', '', :now"),
+                "respondent_answers": (
+                    "respondent_id, question_id, state, value, note, updated_at",
+                    "1, 'q1', 'answered', '1', '', :now",
+                ),
+                "report_cache": (
+                    "assessment_id, locale, key, pdf, render_ms, created_at",
+                    "1, 'de', 'k', :pdf, 1, :now",
+                ),
+            }
+            for table, (columns, values) in rows.items():
+                connection.execute(
+                    sa.text(f"INSERT INTO {table} ({columns}) VALUES ({values})"),
+                    {"now": now, "pdf": b"%PDF"},
+                )
+        tables = ("assessments", "answers", "priorities", "respondents", "respondent_answers", "report_cache")
+
+        def counts() -> dict:
+            with engine.connect() as connection:
+                return {t: connection.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
+
+        assert counts() == dict.fromkeys(tables, 1)
+        upgrade()
+        assert counts() == dict.fromkeys(tables, 1)
+        downgrade(revision="0003")
+        assert counts() == dict.fromkeys(tables, 1)
+        if backend == "sqlite":  # foreign keys are on again for the application's connections
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        downgrade(revision="base")
+        engine.dispose()
