@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import legal, logredact, ratelimit
     from .accounts import views as accounts_views
+    from .advising import views as advising_views
     from .assessments import access
     from .assessments import models as _assessment_models  # noqa: F401
     from .assessments.views import bp as assessments_bp
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(assessments_bp)
     access.init_app(app)
     accounts_views.init_app(app)
+    advising_views.init_app(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
     legal.init_app(app)

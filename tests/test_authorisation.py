@@ -14,17 +14,22 @@ import pytest
 
 from advisor.accounts.models import Role
 from advisor.accounts.services import create_user
+from advisor.advising.services import invite_code
 from advisor.db import db
 from tests.accounts.test_accounts import GOOD
 from tests.conftest import Client, finish_jobs
 
-VISITORS = ("anonymous", "respondent", "other_respondent", "advisor", "analyst", "admin")
+#: "owning_advisor" was handed the respondent's assessment; "advisor" owns nothing.
+VISITORS = ("anonymous", "respondent", "other_respondent", "owning_advisor", "advisor", "analyst", "admin")
 PUBLIC = dict.fromkeys(VISITORS, "allowed")
-ASSESSMENT = {v: ("allowed" if v == "respondent" else "404") for v in VISITORS}
+ASSESSMENT = {v: ("allowed" if v in ("respondent", "owning_advisor") else "404") for v in VISITORS}
+LINK_ONLY = {v: ("allowed" if v == "respondent" else "404") for v in VISITORS}  # the municipality's own
 SIGNED_IN = {"anonymous": "login", "respondent": "login", "other_respondent": "login",
-             "advisor": "allowed", "analyst": "allowed", "admin": "allowed"}  # fmt: skip
+             "owning_advisor": "allowed", "advisor": "allowed", "analyst": "allowed",
+             "admin": "allowed"}  # fmt: skip
 SECOND_FACTOR = {**SIGNED_IN, "analyst": "404"}
-ADMIN = {**SIGNED_IN, "advisor": "403", "analyst": "403"}
+ADVISING = {**SIGNED_IN, "analyst": "403"}
+ADMIN = {**SIGNED_IN, "owning_advisor": "403", "advisor": "403", "analyst": "403"}
 
 #: endpoint -> who may use it.
 MATRIX = {
@@ -49,15 +54,11 @@ MATRIX = {
         endpoint: ASSESSMENT
         for endpoint in (
             "assessments.complete",
-            "assessments.delete",
             "assessments.dismiss_notice",
             "assessments.export",
             "assessments.field",
-            "assessments.link",
-            "assessments.link_download",
             "assessments.priorities",
             "assessments.profile",
-            "assessments.regenerate_link",
             "assessments.results",
             "assessments.summary",
             "assessments.upgrade",
@@ -67,6 +68,19 @@ MATRIX = {
             "reports.status_json",
         )
     },
+    **{
+        endpoint: LINK_ONLY
+        for endpoint in (
+            "assessments.delete",
+            "assessments.link",
+            "assessments.link_download",
+            "assessments.regenerate_link",
+            "advising.hand_over",
+            "advising.take_back",
+        )
+    },
+    "advising.dashboard": ADVISING,
+    "advising.renew_code": ADVISING,
     "accounts.account": SIGNED_IN,
     "accounts.second_factor": SECOND_FACTOR,
     **{
@@ -92,14 +106,17 @@ def visitors(app, runner) -> tuple[dict[str, Client], dict]:
     with app.app_context():
         for role in ("advisor", "analyst", "admin"):
             create_user(db.session, f"{role}@example.org", Role(role))
+        owner, _token = create_user(db.session, "owning_advisor@example.org", Role.ADVISOR)
+        code = invite_code(db.session, owner)
         created = [create_user(db.session, f"target{i}@example.org", Role.ADVISOR) for i in range(8)]
         targets = [user.id for user, _token in created]
         values["account_link"] = created[0][1]
         db.session.commit()
-    for role in ("advisor", "analyst", "admin"):
+    for role in ("owning_advisor", "advisor", "analyst", "admin"):
         result = runner.invoke(args=["users", "reset", f"{role}@example.org"])
         path = re.search(r"(/account/link/\S+)", result.output).group(1)
         assert clients[role].post(path, {"password": GOOD, "confirm": GOOD}).status_code == 303
+    assert clients["respondent"].post(f"/a/{aid}/handover", {"code": code}).status_code == 303
     values["targets"] = targets
     return clients, values
 
@@ -144,7 +161,8 @@ def test_the_authorisation_matrix(app_factory, method):
     clients, values = visitors(app, app.test_cli_runner())
     wrong = []
     # The personal link grants whoever opens it the assessment: it comes last.
-    last = ("assessments.resume_link", "assessments.resume_form")
+    # Taking the assessment back ends the owning advisor's access: after the rest too.
+    last = ("advising.take_back", "assessments.resume_link", "assessments.resume_form")
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint in last, r.endpoint))
     for index, rule in enumerate(rules):
         if method not in rule.methods:

@@ -44,6 +44,8 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The code a municipality enters to hand its self-assessment to this advisor (its consent).
+    invite_code: Mapped[str | None] = mapped_column(String(9), unique=True)
     #: The TOTP secret of the second factor, sealed with the application's secret key.
     totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: The last time step a code was accepted for (a code works once).

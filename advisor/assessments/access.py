@@ -28,23 +28,41 @@ def remember(assessment: Assessment, token: str) -> None:
     grants.grant(db.session, _browser_key(create=True), assessment, token)
 
 
-def load_assessment(aid: str) -> Assessment:
+def load_assessment(aid: str, by_link_only: bool = False) -> Assessment:
     """The assessment with this public id, if this browser may open it; else 404.
 
-    An assessment still in progress moves onto a newer catalogue version when it is
-    opened (the user is told what changed); a completed one keeps the version its results
-    were given with until the user asks for the upgrade.
+    A browser may open it when it showed the personal link, or when its signed-in advisor
+    owns it (the municipality handed it over) unless ``by_link_only``: the personal link,
+    deletion and the handover stay the municipality's. An assessment still in progress
+    moves onto a newer catalogue version when it is opened (the user is told what
+    changed); a completed one keeps the version its results were given with until the
+    user asks for the upgrade.
     """
     found = grants.opened(db.session, _browser_key(), aid)
-    if found is None:
-        abort(404)
-    assessment, g.resume_token = found
+    if found is not None:
+        assessment, g.resume_token = found
+        g.assessment_access = "link"
+    else:
+        assessment = None if by_link_only else _owned(aid)
+        if assessment is None:
+            abort(404)
+        g.resume_token, g.assessment_access = None, "owner"
     keep_current(assessment)
     return assessment
 
 
+def _owned(aid: str) -> Assessment | None:
+    from flask_login import current_user
+
+    from advisor.advising.services import owned_by
+
+    if not current_user.is_authenticated:
+        return None
+    return owned_by(db.session, current_user._get_current_object(), aid)
+
+
 def resume_token(assessment: Assessment) -> str:
-    """The token of the assessment this request opened (to show the personal link)."""
+    """The token of the assessment this request opened through its link (the personal link)."""
     return g.resume_token
 
 

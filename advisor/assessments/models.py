@@ -94,6 +94,8 @@ class Assessment(Base):
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     resume_token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When the municipality handed the assessment to its owner (an advisor), if it did.
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -159,7 +159,7 @@ def resume_form() -> Response | tuple[str, int]:
 @bp.get("/a/<aid>/link")
 def link(aid: str) -> str:
     """Show the personal link prominently, to copy, download or print."""
-    assessment = load_assessment(aid)
+    assessment = load_assessment(aid, by_link_only=True)
     token = resume_token(assessment)
     return render_template(
         "link.html",
@@ -173,7 +173,7 @@ def link(aid: str) -> str:
 @bp.get("/a/<aid>/link.txt")
 def link_download(aid: str) -> Response:
     """The personal link as a small text file to keep."""
-    assessment = load_assessment(aid)
+    assessment = load_assessment(aid, by_link_only=True)
     token = resume_token(assessment)
     text = render_template("link.txt", resume_url=_resume_url(token), assessment=assessment)
     return Response(
@@ -186,7 +186,7 @@ def link_download(aid: str) -> Response:
 @bp.post("/a/<aid>/link")
 def regenerate_link(aid: str) -> Response:
     """Issue a new link; the old one stops working at once."""
-    assessment = load_assessment(aid)
+    assessment = load_assessment(aid, by_link_only=True)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     token = services.regenerate_token(db.session, assessment)
@@ -391,9 +391,19 @@ def priorities(aid: str) -> Any:
 @bp.get("/a/<aid>/summary")
 def summary(aid: str) -> str:
     """What is answered, what is still open (with links), and completion."""
+    from advisor.advising import forms as advising_forms
+    from advisor.advising import services as advising
+
     assessment = load_assessment(aid)
     context = _wizard_context(assessment, "summary")
-    return render_template("summary.html", action_form=forms.ActionForm(), labels=PROFILE_LABELS, **context)
+    return render_template(
+        "summary.html",
+        action_form=forms.ActionForm(),
+        labels=PROFILE_LABELS,
+        owner=advising.owner_of(db.session, assessment),
+        handover_form=advising_forms.HandoverForm(formdata=None),
+        **context,
+    )
 
 
 @bp.post("/a/<aid>/complete")
@@ -410,7 +420,7 @@ def complete(aid: str) -> Response:
 @bp.route("/a/<aid>/delete", methods=["GET", "POST"])
 def delete(aid: str) -> Any:
     """Delete the assessment for good, after a confirmation."""
-    assessment = load_assessment(aid)
+    assessment = load_assessment(aid, by_link_only=True)
     form = forms.DeleteForm()
     if request.method == "POST":
         if form.validate_on_submit():

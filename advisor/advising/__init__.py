@@ -1,0 +1,1 @@
+"""Advisors: assessments handed to them, and (next) guided sessions with several respondents."""
