@@ -83,6 +83,54 @@ def _find_assessment(ident: str):
     return assessment
 
 
+@assessments_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option("--owner", default=None, metavar="EMAIL", help="Only the assessments this advisor owns.")
+def assessments_list(as_json: bool, owner: str | None) -> None:
+    """List assessments: id, municipality, status, owner, respondents, last change."""
+    from sqlalchemy import func
+
+    from .accounts.models import User
+    from .assessments.models import Assessment, Respondent
+    from .db import db
+
+    per_assessment = select(Respondent.assessment_id, func.count().label("n"))
+    respondents = per_assessment.group_by(Respondent.assessment_id).subquery()
+    query = (
+        select(Assessment, User.email, respondents.c.n)
+        .outerjoin(User, User.id == Assessment.owner_id)
+        .outerjoin(respondents, respondents.c.assessment_id == Assessment.id)
+        .order_by(Assessment.id)
+    )
+    if owner:
+        query = query.where(User.email == owner.strip().lower())
+    rows = [
+        {
+            "id": a.id,
+            "public_id": a.public_id,
+            "municipality": a.municipality_name,
+            "type": a.municipality_type,
+            "state": a.state,
+            "status": a.status.value,
+            "owner": email,
+            "respondents": n or 0,
+            "catalogue": f"{a.catalogue_id} {a.catalogue_version}",
+            "updated_at": a.updated_at.isoformat(),
+        }
+        for a, email, n in db.session.execute(query)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(
+            f"{row['id']:>5}  {row['public_id']}  {row['status']:<11}  {row['updated_at'][:10]}  "
+            f"{row['owner'] or '-':<30}  {row['respondents']} respondents  "
+            f"{row['municipality'] or '(no name)'}"
+        )
+    click.echo(f"{len(rows)} assessments", err=True)
+
+
 @assessments_cli.command("export")
 @click.argument("ident")
 @click.option(
