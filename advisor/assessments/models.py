@@ -227,3 +227,26 @@ class BrowserGrant(Base):
     sealed_token: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class AssessmentChange(Base):
+    """Who changed what in an assessment, and when (the audit trail).
+
+    ``actor`` is "link" (whoever holds the personal link: the municipality) or "advisor"
+    (``user_id`` names the account). ``before`` and ``after`` hold the answer's state and
+    value; notes are not copied here (they stay where they are written), only whether
+    they changed.
+    """
+
+    __tablename__ = "assessment_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))
+    question_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    note_changed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -12,6 +12,7 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -287,10 +288,15 @@ def save_profile(
 
 @dataclass(frozen=True)
 class Saved:
-    """What saving a page did: whether any answer changed, and which it left for the user to decide."""
+    """What saving a page did: whether any answer changed, and which it left for the user to decide.
+
+    ``changes`` lists each changed answer as (question id, before, after, note changed),
+    before and after being ``(state, value)`` or None for no answer: for the audit trail.
+    """
 
     changed: bool
     conflicts: tuple[str, ...] = ()
+    changes: tuple[tuple[str, Any, Any, bool], ...] = ()
 
 
 def save_answers(
@@ -326,8 +332,11 @@ def save_answers(
     existing = assessment.answer_map()
     changed = False
     conflicts = []
+    changes = []
     for question_id, answer in clean.items():
         row = existing.get(question_id)
+        old = (row.state.value, row.value) if row is not None else None
+        old_note = row.note if row is not None else ""
         if shown is not None:
             before = shown.get(question_id)
             mine = fingerprint(answer.state, answer.value, answer.note)
@@ -342,6 +351,7 @@ def save_answers(
             if row is not None:
                 assessment.answers.remove(row)
                 changed = True
+                changes.append((question_id, old, None, bool(old_note)))
             continue
         if row is None:
             row = Answer(question_id=question_id)
@@ -350,10 +360,12 @@ def save_answers(
             continue
         row.state, row.value, row.note = answer.state, answer.value, answer.note
         changed = True
+        new = (answer.state.value, answer.value)
+        changes.append((question_id, old, new if new != old else old, answer.note != old_note))
     if changed:
         _touch(assessment)
     session.flush()
-    return Saved(changed, tuple(conflicts))
+    return Saved(changed, tuple(conflicts), tuple(changes))
 
 
 def fingerprints(assessment: Assessment) -> dict[str, str]:

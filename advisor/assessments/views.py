@@ -31,7 +31,7 @@ from advisor.i18n import lazy_gettext as _l
 from advisor.rules import Fact
 from advisor.web import abort_with, active_catalogue, catalogues, safe_next, today
 
-from . import exchange, forms, presentation, retention, services
+from . import audit, exchange, forms, presentation, retention, services
 from . import results as result_service
 from .access import catalogue_for, keep_current, load_assessment, remember, resume_token
 from .answers import NO_ANSWER, InvalidAnswer
@@ -279,6 +279,7 @@ def field(aid: str, field_id: str) -> Any:
                 saved = services.save_answers(
                     db.session, catalogue, assessment, answers, allowed=page.shown, shown=shown
                 )
+                audit.record_answers(db.session, assessment, saved)
             except InvalidAnswer as exc:
                 target = form[f"q_{exc.question_id}"]
                 target.errors = [*target.errors, exc.message]
@@ -401,6 +402,7 @@ def summary(aid: str) -> str:
         action_form=forms.ActionForm(),
         labels=PROFILE_LABELS,
         owner=advising.owner_of(db.session, assessment),
+        changes=audit.recent(db.session, assessment),
         handover_form=advising_forms.HandoverForm(formdata=None),
         **context,
     )

@@ -79,3 +79,26 @@ def test_analysts_have_no_dashboard_and_codes_are_read_leniently(app, runner):
     assert normalise_code(" k7qm 3xtr ") == "K7QM-3XTR"
     assert normalise_code("K7QM-3XT") == ""
     assert normalise_code("K0QM-3XTR") == ""  # 0 is not in the alphabet
+
+
+def test_the_summary_says_who_changed_which_answer(app, runner):
+    advisor = signed_in(app, runner, "berater@example.org", "advisor")
+    with app.app_context():
+        from advisor.accounts.models import User
+
+        db.session.execute(sa.update(User).values(name="Eva Berater"))
+        db.session.commit()
+    municipality = Client(app)
+    aid, _ = municipality.start()
+    municipality.post(f"/a/{aid}/fields/alpha", {"q_a_level": "1", "nav": "stay"})
+    municipality.post(f"/a/{aid}/handover", {"code": code_of(advisor)})
+    advisor.post(
+        f"/a/{aid}/fields/alpha", {"q_a_level": "3", "n_a_level": "im Gespräch geklärt", "nav": "stay"}
+    )
+    page = municipality.get(f"/a/{aid}/summary").get_data(as_text=True)
+    changes = page[page.index('id="changes"') :]
+    latest, earlier = changes.split("<li>")[1:3]
+    assert (
+        "Eva Berater" in latest and "Stufe 1" in latest and "Stufe 3" in latest and "Notiz geändert" in latest
+    )
+    assert "mit dem persönlichen Link" in earlier and "nicht beantwortet" in earlier

@@ -1,0 +1,80 @@
+"""The audit trail of an assessment: who changed which answer, when.
+
+Changes are recorded where a request saved them; the actor is the holder of the personal
+link (the municipality) or the signed-in advisor who was handed the assessment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import g
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from advisor.accounts.models import User
+from advisor.rules import Fact
+
+from .models import Assessment, AssessmentChange
+from .services import Saved
+
+
+def current_actor() -> tuple[str, int | None]:
+    """("link", None) for the municipality, ("advisor", id) for the advisor who opened it."""
+    if g.get("assessment_access") == "owner" and current_user.is_authenticated:
+        return "advisor", current_user.id
+    return "link", None
+
+
+def record_answers(session: Session, assessment: Assessment, saved: Saved) -> None:
+    """Keep one entry per answer the save changed."""
+    actor, user_id = current_actor()
+    for question_id, before, after, note_changed in saved.changes:
+        session.add(
+            AssessmentChange(
+                assessment_id=assessment.id,
+                actor=actor,
+                user_id=user_id,
+                kind="answer",
+                question_id=question_id,
+                before=list(before) if before else None,
+                after=list(after) if after else None,
+                note_changed=note_changed,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One change as shown: when, by whom, which question, from what to what."""
+
+    at: datetime
+    by: str | None  # the advisor's name or address; None: the municipality
+    question_id: str | None
+    before: Fact | None
+    after: Fact | None
+    note_changed: bool
+
+
+def recent(session: Session, assessment: Assessment, limit: int = 20) -> list[Entry]:
+    """The latest changes, newest first."""
+    rows = session.execute(
+        select(AssessmentChange, User.name, User.email)
+        .outerjoin(User, User.id == AssessmentChange.user_id)
+        .where(AssessmentChange.assessment_id == assessment.id)
+        .order_by(AssessmentChange.id.desc())
+        .limit(limit)
+    )
+    return [
+        Entry(
+            change.created_at,
+            (name or email or "?") if change.actor == "advisor" else None,
+            change.question_id,
+            Fact(*change.before) if change.before else None,
+            Fact(*change.after) if change.after else None,
+            change.note_changed,
+        )
+        for change, name, email in rows
+    ]
