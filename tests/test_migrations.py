@@ -18,6 +18,37 @@ def empty_database(engine) -> None:
         connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
 
 
+HASH = "a" * 64
+NOW = "2026-11-30 10:00:00+00:00"
+
+
+def insert_assessment(connection, **columns) -> None:
+    """A catalogue snapshot and assessment 1, with the columns of the revision at hand."""
+    connection.execute(
+        sa.text(
+            "INSERT INTO catalogue_snapshots (hash, catalogue_id, version, content, created_at) "
+            "VALUES (:h, 'kommunal', '2026.2', '{}', :now)"
+        ),
+        {"h": HASH, "now": NOW},
+    )
+    values = {
+        "id": 1,
+        "public_id": "p1",
+        "catalogue_id": "kommunal",
+        "catalogue_version": "2026.2",
+        "catalogue_hash": HASH,
+        "status": "in_progress",
+        "locale": "de",
+        "revision": 3,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "municipality_name": "Musterbach",
+        "it_provider": "",
+    } | columns
+    names, params = ", ".join(values), ", ".join(f":{name}" for name in values)
+    connection.execute(sa.text(f"INSERT INTO assessments ({names}) VALUES ({params})"), values)
+
+
 def test_upgrade_matches_models_and_downgrade_cleans_up(backend, tmp_path):
     app = make_app(database_url(backend, tmp_path), tmp_path)
     with app.app_context():
@@ -40,24 +71,14 @@ def test_profile_columns_are_added_to_existing_assessments(backend, tmp_path):
         engine = db.engine
         empty_database(engine)
         upgrade(revision="0002")
-        now = "2026-11-30 10:00:00+00:00"
         with engine.begin() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO catalogue_snapshots (hash, catalogue_id, version, content, created_at) "
-                    "VALUES (:h, 'kommunal', '2026.2', '{}', :now)"
-                ),
-                {"h": "a" * 64, "now": now},
-            )
-            connection.execute(
-                sa.text(
-                    "INSERT INTO assessments (public_id, catalogue_id, catalogue_version, catalogue_hash, "
-                    "status, locale, revision, created_at, updated_at, municipality_name, "
-                    "municipality_type, state, population_band, staff_band, it_provider) "
-                    "VALUES ('p1', 'kommunal', '2026.2', :h, 'in_progress', 'de', 3, :now, :now, "
-                    "'Amt Beispielsee', 'amt', 'SH', '5k-20k', 'lt20', '')"
-                ),
-                {"h": "a" * 64, "now": now},
+            insert_assessment(
+                connection,
+                municipality_name="Amt Beispielsee",
+                municipality_type="amt",
+                state="SH",
+                population_band="5k-20k",
+                staff_band="lt20",
             )
         upgrade()
         with engine.connect() as connection:
@@ -82,31 +103,21 @@ def test_stored_reports_become_finished_reports(backend, tmp_path):
         engine = db.engine
         empty_database(engine)
         upgrade(revision="0004")
-        now = "2026-11-30 10:00:00+00:00"
         with engine.begin() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO catalogue_snapshots (hash, catalogue_id, version, content, created_at) "
-                    "VALUES (:h, 'kommunal', '2026.2', '{}', :now)"
-                ),
-                {"h": "a" * 64, "now": now},
-            )
-            connection.execute(
-                sa.text(
-                    "INSERT INTO assessments (id, public_id, catalogue_id, catalogue_version, "
-                    "catalogue_hash, status, locale, revision, created_at, updated_at, municipality_name, "
-                    "municipality_type, state, population_band, staff_band, it_provider, association_name) "
-                    "VALUES (1, 'p1', 'kommunal', '2026.2', :h, 'in_progress', 'de', 3, :now, :now, "
-                    "'Musterbach', 'gemeinde', 'HE', '5k-20k', 'lt20', '', '')"
-                ),
-                {"h": "a" * 64, "now": now},
+            insert_assessment(
+                connection,
+                municipality_type="gemeinde",
+                state="HE",
+                population_band="5k-20k",
+                staff_band="lt20",
+                association_name="",
             )
             connection.execute(
                 sa.text(
                     "INSERT INTO report_cache (assessment_id, locale, key, pdf, render_ms, created_at) "
                     "VALUES (1, 'de', '3:2026-11-30:abc', :pdf, 1500, :now)"
                 ),
-                {"pdf": b"%PDF-stored", "now": now},
+                {"pdf": b"%PDF-stored", "now": NOW},
             )
         upgrade()
         with engine.connect() as connection:
@@ -134,24 +145,8 @@ def test_no_migration_loses_the_rows_that_hang_on_an_assessment(backend, tmp_pat
         engine = db.engine
         empty_database(engine)
         upgrade(revision="0003")
-        now = "2026-11-30 10:00:00+00:00"
         with engine.begin() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO catalogue_snapshots (hash, catalogue_id, version, content, created_at) "
-                    "VALUES (:h, 'kommunal', '2026.2', '{}', :now)"
-                ),
-                {"h": "a" * 64, "now": now},
-            )
-            connection.execute(
-                sa.text(
-                    "INSERT INTO assessments (id, public_id, catalogue_id, catalogue_version, "
-                    "catalogue_hash, status, locale, revision, created_at, updated_at, municipality_name, "
-                    "it_provider, association_name) VALUES (1, 'p1', 'kommunal', '2026.2', :h, "
-                    "'in_progress', 'de', 3, :now, :now, 'Musterbach', '', '')"
-                ),
-                {"h": "a" * 64, "now": now},
-            )
+            insert_assessment(connection, association_name="")
             rows = {
                 "answers": (
                     "assessment_id, question_id, state, value, note, updated_at",
@@ -171,7 +166,7 @@ def test_no_migration_loses_the_rows_that_hang_on_an_assessment(backend, tmp_pat
             for table, (columns, values) in rows.items():
                 connection.execute(
                     sa.text(f"INSERT INTO {table} ({columns}) VALUES ({values})"),
-                    {"now": now, "pdf": b"%PDF"},
+                    {"now": NOW, "pdf": b"%PDF"},
                 )
         tables = ("assessments", "answers", "priorities", "respondents", "respondent_answers", "report_cache")
 
