@@ -81,6 +81,7 @@ MATRIX = {
     },
     "advising.dashboard": ADVISING,
     "advising.renew_code": ADVISING,
+    "advising.new_assessment": ADVISING,
     "accounts.account": SIGNED_IN,
     "accounts.second_factor": SECOND_FACTOR,
     **{

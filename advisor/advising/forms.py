@@ -11,3 +11,9 @@ class HandoverForm(FlaskForm):
     """The advisor's invite code, as the municipality types it."""
 
     code = StringField(validators=[DataRequired(), Length(max=20)])
+
+
+class NewAssessmentForm(FlaskForm):
+    """The municipality an advisor starts an assessment with."""
+
+    municipality_name = StringField(validators=[DataRequired(), Length(max=200)])

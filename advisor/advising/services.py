@@ -71,6 +71,24 @@ def take_back(session: Session, assessment: Assessment) -> None:
     record(session, "assessment_taken_back", advisor, None, assessment=assessment.public_id)
 
 
+def create_for(
+    session: Session, catalogue, advisor: User, municipality_name: str, locale: str
+) -> tuple[Assessment, str]:
+    """A new assessment the advisor runs with a municipality; return it with its personal link's token.
+
+    The municipality gets the personal link (shown once to the advisor, to pass on): with it
+    it sees and changes everything, and can take the assessment back from the advisor.
+    """
+    from advisor.assessments.services import create_assessment
+
+    assessment, token = create_assessment(session, catalogue, locale)
+    assessment.municipality_name = municipality_name.strip()[:200]
+    assessment.owner_id, assessment.handed_over_at = advisor.id, utcnow()
+    session.flush()
+    record(session, "assessment_created", advisor, advisor, assessment=assessment.public_id)
+    return assessment, token
+
+
 def owner_of(session: Session, assessment: Assessment) -> User | None:
     """The advisor the assessment is shared with, if any."""
     return session.get(User, assessment.owner_id) if assessment.owner_id else None

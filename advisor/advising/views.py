@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +11,9 @@ from advisor.accounts.services import AccountError
 from advisor.accounts.views import role_required
 from advisor.assessments.access import load_assessment
 from advisor.assessments.forms import ActionForm
+from advisor.assessments.views import resume_link_url
 from advisor.db import db
+from advisor.web import active_catalogue
 
 from . import forms, services
 
@@ -27,7 +30,26 @@ def dashboard():
         code=services.invite_code(db.session, user),
         assessments=services.owned(db.session, user),
         action_form=ActionForm(),
+        new_form=forms.NewAssessmentForm(formdata=None),
     )
+
+
+@bp.post("/advisor/assessments")
+@role_required(*services.ADVISING_ROLES)
+def new_assessment():
+    """Start an assessment with a municipality; its personal link is shown once, to pass on."""
+    form = forms.NewAssessmentForm()
+    if not form.validate_on_submit():
+        flash(_("Please enter the name of the municipality."), "error")
+        return redirect(url_for(".dashboard"), code=303)
+    assessment, token = services.create_for(
+        db.session,
+        active_catalogue(),
+        current_user._get_current_object(),
+        form.municipality_name.data,
+        str(get_locale()),
+    )
+    return render_template("advising/created.html", assessment=assessment, resume_url=resume_link_url(token))
 
 
 @bp.post("/advisor/code")

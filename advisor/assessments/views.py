@@ -163,7 +163,7 @@ def link(aid: str) -> str:
     token = resume_token(assessment)
     return render_template(
         "link.html",
-        resume_url=_resume_url(token),
+        resume_url=resume_link_url(token),
         new=request.args.get("new") == "1",
         action_form=forms.ActionForm(),
         **_wizard_context(assessment, "link"),
@@ -175,7 +175,7 @@ def link_download(aid: str) -> Response:
     """The personal link as a small text file to keep."""
     assessment = load_assessment(aid, by_link_only=True)
     token = resume_token(assessment)
-    text = render_template("link.txt", resume_url=_resume_url(token), assessment=assessment)
+    text = render_template("link.txt", resume_url=resume_link_url(token), assessment=assessment)
     return Response(
         text,
         mimetype="text/plain",
@@ -195,10 +195,12 @@ def regenerate_link(aid: str) -> Response:
     return redirect(url_for(".link", aid=aid, new=1), code=303)
 
 
-def _resume_url(token: str) -> str:
+def resume_link_url(token: str) -> str:
+    """The absolute personal link of an assessment (with the public address when configured)."""
     base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for(".resume_link", token=token)
-    return f"{base.rstrip('/')}{path}" if base else url_for(".resume_link", token=token, _external=True)
+    if base:
+        return base.rstrip("/") + url_for("assessments.resume_link", token=token)
+    return url_for("assessments.resume_link", token=token, _external=True)
 
 
 # -- the wizard -------------------------------------------------------------------------

@@ -102,3 +102,22 @@ def test_the_summary_says_who_changed_which_answer(app, runner):
         "Eva Berater" in latest and "Stufe 1" in latest and "Stufe 3" in latest and "Notiz geändert" in latest
     )
     assert "mit dem persönlichen Link" in earlier and "nicht beantwortet" in earlier
+
+
+def test_an_advisor_starts_an_assessment_and_the_municipality_gets_its_link(app, runner):
+    advisor = signed_in(app, runner, "berater@example.org", "advisor")
+    assert advisor.post("/advisor/assessments", {"municipality_name": ""}).status_code == 303  # refused
+    created = advisor.post("/advisor/assessments", {"municipality_name": "Neuhausen"})
+    page = created.get_data(as_text=True)
+    assert created.status_code == 200 and "Selbsteinschätzung für Neuhausen angelegt" in page
+    link = re.search(r'id="resume-url"[^>]*>([^<]+)<', page).group(1)
+    aid = re.search(r"/a/([0-9a-f]+)/profile", page).group(1)
+    assert advisor.get(f"/a/{aid}/profile").status_code == 200
+    advisor.profile(aid, municipality_name="Neuhausen")
+    assert "Neuhausen" in advisor.get("/advisor").get_data(as_text=True)
+    municipality = Client(app)
+    assert municipality.get(link.replace("http://advisor.test", "")).status_code == 303
+    summary = municipality.get(f"/a/{aid}/summary").get_data(as_text=True)
+    assert "Ihre Selbsteinschätzung ist mit" in summary  # and it can take it back
+    municipality.post(f"/a/{aid}/handback")
+    assert advisor.get(f"/a/{aid}/summary").status_code == 404

@@ -52,6 +52,20 @@ def test_an_administrator_sets_a_password_signs_in_and_invites(browser, live_ser
     assert "/account/link/" in page.input_value("#account-link")
     assert fits(page)
     assert_accessible(page)
+    page.get_by_role("link", name="Beratung", exact=True).click()
+    page.wait_for_url(re.compile(r"/advisor$"))
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", page.inner_text(".invite-code"))
+    assert fits(page)
+    assert_accessible(page)
+    page.get_by_label("Name der Kommune").fill("Ortsgemeinde Beispiel")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Selbsteinschätzung anlegen").click()
+    assert "/r/" in page.input_value("#resume-url") and fits(page)
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Profil ausfüllen").click()
+    assert page.url.endswith("/profile")
+    assert_accessible(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Abmelden").click()
     page.locator("footer").get_by_role("link", name="Anmeldung für Beratende").click()
