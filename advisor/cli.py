@@ -254,17 +254,6 @@ def assessments_schema() -> None:
     click.echo(json.dumps(exchange.json_schema(), indent=2, ensure_ascii=False))
 
 
-def _account_link(token: str) -> str:
-    """The one-time link, absolute when the site's address is configured."""
-    from flask import current_app as app
-
-    base = app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    with app.test_request_context(base_url=base):
-        from .accounts.views import account_link_url
-
-        return account_link_url(token)
-
-
 def _link_note() -> str:
     from .accounts.services import LINK_VALIDITY
 
@@ -283,6 +272,7 @@ def users_create(email: str, role: str, name: str) -> None:
     """Create a staff account and print the one-time link that sets its password."""
     from .accounts.models import Role
     from .accounts.services import AccountError, create_user
+    from .accounts.views import account_link_url
     from .db import db
 
     try:
@@ -295,7 +285,7 @@ def users_create(email: str, role: str, name: str) -> None:
     db.session.commit()
     click.echo(f"created {role} {user.email}")
     click.echo(f"{_link_note()}:")
-    click.echo(_account_link(token))
+    click.echo(account_link_url(token))
 
 
 @users_cli.command("reset")
@@ -304,6 +294,7 @@ def users_reset(email: str) -> None:
     """Print a new one-time link to set the password of EMAIL (earlier links stop working)."""
     from .accounts.models import LinkPurpose
     from .accounts.services import by_email, issue_link
+    from .accounts.views import account_link_url
     from .db import db
 
     user = by_email(db.session, email)
@@ -312,7 +303,7 @@ def users_reset(email: str) -> None:
     token = issue_link(db.session, user, LinkPurpose.RESET)
     db.session.commit()
     click.echo(f"{_link_note()}:")
-    click.echo(_account_link(token))
+    click.echo(account_link_url(token))
 
 
 @click.command("assess")

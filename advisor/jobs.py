@@ -119,7 +119,8 @@ class RedisQueue:
         """Schedule the next run of ``path`` once, however many workers start; it reschedules itself."""
         from rq.job import Job
 
-        when = datetime.now(UTC) + timedelta(seconds=seconds_until(hour, zone, datetime.now(UTC)))
+        now = datetime.now(UTC)
+        when = now + timedelta(seconds=seconds_until(hour, zone, now))
         name = f"daily-{path.replace('.', '_')}-{when.date().isoformat()}"
         if not Job.exists(name, connection=self.connection):
             self.queue.enqueue_at(

@@ -1,8 +1,9 @@
-"""Keep resume tokens out of access logs.
+"""Keep resume tokens and one-time account links out of access logs.
 
-A resume link (``/r/<token>``) is a bearer secret: whoever reads a log line with it can open
-the assessment. gunicorn's access log (``--logger-class advisor.logredact.RedactingLogger``)
-and the development server's request log print ``/r/[redacted]`` instead.
+A resume link (``/r/<token>``) and a link to set a password (``/account/link/<token>``) are
+bearer secrets: whoever reads a log line with one can open the assessment or the account.
+gunicorn's access log (``--logger-class advisor.logredact.RedactingLogger``) and the
+development server's request log print ``/r/[redacted]`` and ``/account/link/[redacted]``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def redact(text: str) -> str:
 
 
 class RedactingLogger(glogging.Logger):
-    """gunicorn's logger, with resume tokens removed from every access-log atom."""
+    """gunicorn's logger, with secret link tokens removed from every access-log atom."""
 
     def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)

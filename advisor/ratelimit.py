@@ -44,9 +44,9 @@ LIMITED = (
     ("accounts.login", "LOGIN", {"methods": ["POST"]}),
     ("accounts.login", "LOGIN_ACCOUNT", {"methods": ["POST"], "key_func": submitted_email}),
     ("accounts.login_code", "LOGIN", {"methods": ["POST"]}),
+    ("accounts.login_code", "LOGIN_ACCOUNT", {"methods": ["POST"], "key_func": pending_account}),
     ("accounts.forgot", "FORGOT", {"methods": ["POST"]}),
     ("advising.hand_over", "IMPORT", {}),  # guessing invite codes
-    ("accounts.login_code", "LOGIN_ACCOUNT", {"methods": ["POST"], "key_func": pending_account}),
     ("reports.download", "REPORT", {"scope": "report", "deduct_when": queued}),
     ("reports.status", "REPORT", {"scope": "report", "deduct_when": queued}),
     ("reports.status_json", "REPORT", {"scope": "report", "deduct_when": queued}),

@@ -17,6 +17,7 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -95,6 +96,23 @@ def active_catalogue() -> Catalogue:
 def today() -> date:
     """Today in the configured time zone (legal deadlines are dates, not instants)."""
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+#: Where `make run` serves, for links made outside a request (command line, background jobs).
+LOCAL_BASE_URL = "http://127.0.0.1:5000"
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute link to pass on (personal and one-time links), in a request or outside one.
+
+    ``PUBLIC_BASE_URL`` when configured (behind a proxy the request's host may be internal),
+    else the request's own address, else the local one of ``make run``.
+    """
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base is None and has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=(base or LOCAL_BASE_URL).rstrip("/") + "/"):
+        return url_for(endpoint, _external=True, **values)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

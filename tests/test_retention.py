@@ -16,7 +16,7 @@ from advisor.config import ConfigurationError
 from advisor.db import db, utcnow
 from advisor.reports.models import ReportCache
 from tests.conftest import PROJECT, Client, count_rows, finish_jobs, make_app
-from tests.reports.test_report import count_renders, upload_full
+from tests.reports.test_report import held_renders, upload_full
 
 # -- deletion by the municipality ---------------------------------------------------------
 
@@ -49,13 +49,7 @@ def test_deleting_drops_the_report_and_a_render_still_waiting(app_factory, monke
     app = app_factory(
         CATALOGUE_DIR=str(PROJECT / "questionnaires"), ACTIVE_CATALOGUE="kommunal", JOB_THREADS=1
     )
-    release = threading.Event()
-
-    def slow(html):
-        assert release.wait(60)
-        return b"%PDF"
-
-    renders = count_renders(monkeypatch, slow)
+    release, renders = held_renders(monkeypatch, b"%PDF")
     first, first_aid = upload_full(app)
     second, second_aid = upload_full(app)
     first.get(f"/a/{first_aid}/report.pdf")  # takes the only render thread

@@ -16,6 +16,30 @@ ROLE_NAMES = {
     Role.ADVISOR: _l("Advisor"),
     Role.ANALYST: _l("Analyst"),
 }
+#: Account events as the administrator reads them (services.record's kinds).
+EVENT_NAMES = {
+    "created": _l("account created"),
+    "link_invitation": _l("invitation link issued"),
+    "link_reset": _l("new password link issued"),
+    "mail_sent": _l("link mailed"),
+    "mail_failed": _l("mail could not be sent"),
+    "password_set": _l("password set"),
+    "login": _l("signed in"),
+    "login_failed": _l("failed sign-in"),
+    "logout_everywhere": _l("signed out everywhere"),
+    "role_changed": _l("role changed"),
+    "activated": _l("reactivated"),
+    "deactivated": _l("deactivated"),
+    "deleted": _l("account deleted"),
+    "second_factor_on": _l("second factor switched on"),
+    "second_factor_off": _l("second factor switched off"),
+    "second_factor_failed": _l("wrong second-factor code"),
+    "invite_code_created": _l("invite code created"),
+    "invite_code_renewed": _l("invite code renewed"),
+    "assessment_created": _l("assessment started with a municipality"),
+    "assessment_handed_over": _l("assessment handed over by a municipality"),
+    "assessment_taken_back": _l("assessment taken back by its municipality"),
+}
 REQUIRED = _l("Please fill in this field.")
 
 

@@ -27,13 +27,9 @@ def mail_link(user_id: int, purpose: str, actor_id: int | None) -> None:
         return
     actor = session.get(User, actor_id) if actor_id else None
     token = services.issue_link(session, user, LinkPurpose(purpose), actor)
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    with (
-        current_app.test_request_context(base_url=base),
-        force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]),
-    ):
-        from .views import account_link_url
+    from .views import account_link_url  # views import this module
 
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         link = account_link_url(token)
         hours = int(services.LINK_VALIDITY.total_seconds() // 3600)
         if purpose == LinkPurpose.INVITATION:

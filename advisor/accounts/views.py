@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,7 +26,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 
 from advisor import jobs, mail
 from advisor.db import db
-from advisor.web import safe_next
+from advisor.web import absolute_url, safe_next
 
 from . import forms, services, totp
 from . import jobs as account_jobs
@@ -54,10 +53,8 @@ def role_required(*roles: Role):
 
 
 def account_link_url(token: str) -> str:
-    """The absolute one-time link to set a password."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for("accounts.set_password", token=token)
-    return base.rstrip("/") + path if base else url_for("accounts.set_password", token=token, _external=True)
+    """The absolute one-time link to set a password (in a request, a job or the command line)."""
+    return absolute_url("accounts.set_password", token=token)
 
 
 def _mail_link(user: User, purpose: LinkPurpose) -> None:
@@ -268,6 +265,7 @@ def users():
         events=services.recent_events(db.session, 30),
         new_link=new_link,
         role_names=forms.ROLE_NAMES,
+        event_names=forms.EVENT_NAMES,
         role_form=forms.RoleForm(formdata=None),
         action_form=forms.ActionForm(),
     ), status

@@ -61,6 +61,15 @@ def _owned(aid: str) -> Assessment | None:
     return owned_by(db.session, current_user._get_current_object(), aid)
 
 
+def actor() -> tuple[str, int | None]:
+    """Who acts in this request: ("link", None) for the municipality, ("advisor", id) for its advisor."""
+    from flask_login import current_user
+
+    if g.get("assessment_access") == "owner" and current_user.is_authenticated:
+        return "advisor", current_user.id
+    return "link", None
+
+
 def resume_token(assessment: Assessment) -> str:
     """The token of the assessment this request opened through its link (the personal link)."""
     return g.resume_token

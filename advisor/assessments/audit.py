@@ -1,7 +1,7 @@
 """The audit trail of an assessment: who changed which answer, when.
 
-Changes are recorded where a request saved them; the actor is the holder of the personal
-link (the municipality) or the signed-in advisor who was handed the assessment.
+Changes are recorded where a request saved them; the actor (``access.actor``) is the holder
+of the personal link (the municipality) or the signed-in advisor who was handed it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import g
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,16 +19,11 @@ from .models import Assessment, AssessmentChange
 from .services import Saved
 
 
-def current_actor() -> tuple[str, int | None]:
-    """("link", None) for the municipality, ("advisor", id) for the advisor who opened it."""
-    if g.get("assessment_access") == "owner" and current_user.is_authenticated:
-        return "advisor", current_user.id
-    return "link", None
-
-
-def record_answers(session: Session, assessment: Assessment, saved: Saved) -> None:
-    """Keep one entry per answer the save changed."""
-    actor, user_id = current_actor()
+def record_answers(
+    session: Session, assessment: Assessment, saved: Saved, by: tuple[str, int | None]
+) -> None:
+    """Keep one entry per answer the save changed; ``by`` is (``"link"`` | ``"advisor"``, user id)."""
+    actor, user_id = by
     for question_id, before, after, note_changed in saved.changes:
         session.add(
             AssessmentChange(

@@ -360,8 +360,7 @@ def save_answers(
             continue
         row.state, row.value, row.note = answer.state, answer.value, answer.note
         changed = True
-        new = (answer.state.value, answer.value)
-        changes.append((question_id, old, new if new != old else old, answer.note != old_note))
+        changes.append((question_id, old, (answer.state.value, answer.value), answer.note != old_note))
     if changed:
         _touch(assessment)
     session.flush()

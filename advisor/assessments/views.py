@@ -29,11 +29,11 @@ from flask_babel import gettext as _
 from advisor.db import db
 from advisor.i18n import lazy_gettext as _l
 from advisor.rules import Fact
-from advisor.web import abort_with, active_catalogue, catalogues, safe_next, today
+from advisor.web import abort_with, absolute_url, active_catalogue, catalogues, safe_next, today
 
 from . import audit, exchange, forms, presentation, retention, services
 from . import results as result_service
-from .access import catalogue_for, keep_current, load_assessment, remember, resume_token
+from .access import actor, catalogue_for, keep_current, load_assessment, remember, resume_token
 from .answers import NO_ANSWER, InvalidAnswer
 from .labels import LEVEL_NAMES, PROFILE_LABELS, RELEVANCE_NAMES
 from .models import Assessment
@@ -196,11 +196,8 @@ def regenerate_link(aid: str) -> Response:
 
 
 def resume_link_url(token: str) -> str:
-    """The absolute personal link of an assessment (with the public address when configured)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("assessments.resume_link", token=token)
-    return url_for("assessments.resume_link", token=token, _external=True)
+    """The absolute personal link of an assessment."""
+    return absolute_url("assessments.resume_link", token=token)
 
 
 # -- the wizard -------------------------------------------------------------------------
@@ -281,7 +278,7 @@ def field(aid: str, field_id: str) -> Any:
                 saved = services.save_answers(
                     db.session, catalogue, assessment, answers, allowed=page.shown, shown=shown
                 )
-                audit.record_answers(db.session, assessment, saved)
+                audit.record_answers(db.session, assessment, saved, actor())
             except InvalidAnswer as exc:
                 target = form[f"q_{exc.question_id}"]
                 target.errors = [*target.errors, exc.message]

@@ -36,7 +36,8 @@ class ReportCache(Base):
     status: Mapped[str] = mapped_column(String(16), default=READY)
     #: Why a render failed: "timeout" (over the time limit, or its worker died) or "error".
     error: Mapped[str | None] = mapped_column(String(16))
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Loaded only when sent: progress pages look at this row every few seconds.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     render_ms: Mapped[int | None] = mapped_column(Integer)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,6 @@ that cannot be made is not tried again and again.
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,7 +28,6 @@ from . import context as report_context
 from .models import FAILED, PENDING, QUEUED, READY, RUNNING, ReportCache
 from .render import ReportError, render_pdf
 
-log = logging.getLogger(__name__)
 #: A running render not finished this long after its time limit has lost its worker.
 GRACE = timedelta(seconds=60)
 #: A render queued this long ago and not started was lost (its worker process died, or the
@@ -57,7 +55,6 @@ class ReportState:
     """
 
     status: str
-    pdf: bytes | None = None
     error: str | None = None
     since: datetime | None = None
     queued_now: bool = False
@@ -99,7 +96,7 @@ def _state(row: ReportCache | None, key: str, time_limit: int) -> ReportState | 
     if row is None or row.key != key:
         return None
     if row.status == READY:
-        return ReportState(READY, pdf=row.pdf, since=row.finished_at)
+        return ReportState(READY, since=row.finished_at)
     if row.status == FAILED:
         return ReportState(FAILED, error=row.error, since=row.finished_at)
     if row.status == RUNNING and row.started_at < utcnow() - timedelta(seconds=time_limit) - GRACE:
@@ -153,6 +150,17 @@ def request_report(
     name = job_id(assessment.id, locale)
     jobs.after_commit(session, lambda: jobs.submit(RENDER_JOB, *arguments, job_id=name, timeout=time_limit))
     return ReportState(QUEUED, since=values["requested_at"], queued_now=True)
+
+
+def stored_pdf(session: Session, assessment: Assessment, locale: str) -> bytes | None:
+    """The PDF of a ready report (the only read of the bytes)."""
+    return session.scalar(
+        select(ReportCache.pdf).where(
+            ReportCache.assessment_id == assessment.id,
+            ReportCache.locale == locale,
+            ReportCache.status == READY,
+        )
+    )
 
 
 def _upsert(session: Session, values: dict) -> None:
@@ -266,4 +274,5 @@ __all__ = [
     "report_pdf",
     "request_report",
     "start_render",
+    "stored_pdf",
 ]

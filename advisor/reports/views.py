@@ -69,7 +69,7 @@ def download(aid: str) -> Response:
     name = slug(assessment.municipality_name) or ("municipality" if english else "kommune")
     prefix = "roadmap" if english else "fahrplan"
     return Response(
-        state.pdf,
+        services.stored_pdf(db.session, assessment, _language()),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{prefix}-{name}.pdf"'},
     )

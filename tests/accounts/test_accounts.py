@@ -367,3 +367,11 @@ def test_with_smtp_links_are_mailed_and_forgotten_passwords_reset(app_factory, r
 def test_without_smtp_the_forgotten_password_page_points_to_the_administrator(client):
     page = client.get("/login/forgot").get_data(as_text=True)
     assert "Diese Installation verschickt keine E-Mails" in page
+
+
+def test_the_administrator_reads_account_events_in_words(app, runner):
+    admin = signed_in(app, runner, "admin@example.org", "admin")
+    Client(app).post("/login", {"email": "admin@example.org", "password": "falsch falsch falsch"})
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "fehlgeschlagene Anmeldung" in page and "Passwort gesetzt" in page
+    assert "login_failed" not in page

@@ -386,6 +386,17 @@ def count_renders(monkeypatch, render=None) -> list:
     return calls
 
 
+def held_renders(monkeypatch, pdf: bytes) -> tuple[threading.Event, list]:
+    """Renders that wait until the returned event is set, then give ``pdf``; and their count."""
+    release = threading.Event()
+
+    def held(html):
+        assert release.wait(60)
+        return pdf
+
+    return release, count_renders(monkeypatch, held)
+
+
 def test_the_report_is_made_in_the_background_and_cached_until_the_assessment_changes(
     kommunal_app, monkeypatch
 ):
@@ -411,13 +422,7 @@ def test_the_report_is_made_in_the_background_and_cached_until_the_assessment_ch
 
 def test_the_progress_page_refreshes_without_javascript_and_reports_as_data(kommunal_app, monkeypatch):
     client, aid = upload_full(kommunal_app)
-    release = threading.Event()
-
-    def slow(html):
-        assert release.wait(60)
-        return b"%PDF-slow"
-
-    count_renders(monkeypatch, slow)
+    release, _renders = held_renders(monkeypatch, b"%PDF-slow")
     page = client.get(f"/a/{aid}/report/status").get_data(as_text=True)
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     assert 'role="status"' in page and "<progress" in page
@@ -434,13 +439,7 @@ def test_the_progress_page_refreshes_without_javascript_and_reports_as_data(komm
 
 def test_one_render_per_assessment_at_a_time(kommunal_app, monkeypatch):
     client, aid = upload_full(kommunal_app)
-    release = threading.Event()
-
-    def slow(html):
-        assert release.wait(60)
-        return b"%PDF-de"
-
-    renders = count_renders(monkeypatch, slow)
+    release, renders = held_renders(monkeypatch, b"%PDF-de")
     client.get(f"/a/{aid}/report.pdf")
     for _ in range(3):  # asking again, or from another tab, queues nothing more
         client.get(f"/a/{aid}/report.pdf")
