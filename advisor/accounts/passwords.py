@@ -8,6 +8,8 @@ patterns), including the account's own e-mail address and name.
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -30,8 +32,15 @@ GERMAN_WORDS = (
 ).split()
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
-#: Verified when the e-mail is unknown, so a login takes as long either way.
-_DUMMY = _hasher.hash("not a password of anyone")
+
+
+@cache
+def _dummy() -> str:
+    """The hash verified when the e-mail is unknown, so a login takes as long either way.
+
+    Made on first use: a hash costs 64 MiB and tens of milliseconds, not for every process start.
+    """
+    return _hasher.hash("not a password of anyone")
 
 
 def hash_password(password: str) -> str:
@@ -42,7 +51,7 @@ def hash_password(password: str) -> str:
 def verify(stored: str | None, password: str) -> bool:
     """Whether ``password`` matches ``stored`` (None: no password set yet; still takes as long)."""
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _dummy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
