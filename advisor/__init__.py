@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import legal, logredact, ratelimit
     from .accounts import views as accounts_views
+    from .advising import models as _advising_models  # noqa: F401
     from .advising import views as advising_views
     from .assessments import access
     from .assessments import models as _assessment_models  # noqa: F401

@@ -177,6 +177,9 @@ def test_no_migration_loses_the_rows_that_hang_on_an_assessment(backend, tmp_pat
         assert counts() == dict.fromkeys(tables, 1)
         upgrade()
         assert counts() == dict.fromkeys(tables, 1)
+        with engine.connect() as connection:  # 0010 gives earlier respondents a public id
+            public_id = connection.execute(sa.text("SELECT public_id FROM respondents")).scalar()
+        assert isinstance(public_id, str) and len(public_id) == 32
         downgrade(revision="0003")
         assert counts() == dict.fromkeys(tables, 1)
         if backend == "sqlite":  # foreign keys are on again for the application's connections

@@ -34,6 +34,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
+    #: The advisor's organisation (competence centre, agency, IT provider), shown on the report's cover.
+    organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
     role: Mapped[Role] = mapped_column(
         Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
     )

@@ -164,14 +164,25 @@ class Answer(AnswerColumns, Base):
 
 
 class Respondent(Base):
-    """One person answering separately in a guided session (BYPAD-style consensus later)."""
+    """One person answering separately in a guided session (mayor, Hauptamt, Kämmerei, ...).
+
+    ``label`` is the person's name as the advisor entered it; the report names only the
+    role unless ``named_in_report`` (the person agreed). The personal link works like the
+    assessment's: only the token's hash is stored.
+    """
 
     __tablename__ = "respondents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid.uuid4().hex)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(200), default="")
+    named_in_report: Mapped[bool] = mapped_column(default=False, server_default="0")
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the respondent said they are done (they may still change answers until agreement).
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     assessment: Mapped[Assessment] = relationship(back_populates="respondents")
     answers: Mapped[list[RespondentAnswer]] = relationship(
