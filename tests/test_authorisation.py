@@ -24,6 +24,7 @@ VISITORS = ("anonymous", "respondent", "other_respondent", "owning_advisor", "ad
 PUBLIC = dict.fromkeys(VISITORS, "allowed")
 ASSESSMENT = {v: ("allowed" if v in ("respondent", "owning_advisor") else "404") for v in VISITORS}
 LINK_ONLY = {v: ("allowed" if v == "respondent" else "404") for v in VISITORS}  # the municipality's own
+OWNER_ONLY = {v: ("allowed" if v == "owning_advisor" else "404") for v in VISITORS}  # the advisor's own
 SIGNED_IN = {"anonymous": "login", "respondent": "login", "other_respondent": "login",
              "owning_advisor": "allowed", "advisor": "allowed", "analyst": "allowed",
              "admin": "allowed"}  # fmt: skip
@@ -77,6 +78,15 @@ MATRIX = {
             "assessments.regenerate_link",
             "advising.hand_over",
             "advising.take_back",
+        )
+    },
+    **{
+        endpoint: OWNER_ONLY
+        for endpoint in (
+            "advisor_measures.page",
+            "advisor_measures.save_own",
+            "advisor_measures.save_catalogue",
+            "advisor_measures.delete",
         )
     },
     "advising.dashboard": ADVISING,

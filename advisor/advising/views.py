@@ -99,4 +99,7 @@ def take_back(aid: str):
 
 def init_app(app: Flask) -> None:
     """Register the pages."""
+    from . import measure_views
+
     app.register_blueprint(bp)
+    app.register_blueprint(measure_views.bp)

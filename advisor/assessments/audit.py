@@ -49,6 +49,12 @@ class Entry:
     before: Fact | None
     after: Fact | None
     note_changed: bool
+    #: "answer" (or another kind about an answer), or "measure": an advisor's measure, where
+    #: ``question_id`` is the catalogue measure's id (None: the advisor's own measure) and
+    #: ``measure_before``/``measure_after`` describe it (see ``advisor.advising.measures``).
+    kind: str = "answer"
+    measure_before: dict | None = None
+    measure_after: dict | None = None
 
 
 def recent(session: Session, assessment: Assessment, limit: int = 20) -> list[Entry]:
@@ -60,14 +66,29 @@ def recent(session: Session, assessment: Assessment, limit: int = 20) -> list[En
         .order_by(AssessmentChange.id.desc())
         .limit(limit)
     )
-    return [
-        Entry(
+    return [_entry(change, name, email) for change, name, email in rows]
+
+
+def _entry(change: AssessmentChange, name: str | None, email: str | None) -> Entry:
+    by = (name or email or "?") if change.actor == "advisor" else None
+    if change.kind == "measure":
+        return Entry(
             change.created_at,
-            (name or email or "?") if change.actor == "advisor" else None,
+            by,
             change.question_id,
-            Fact(*change.before) if change.before else None,
-            Fact(*change.after) if change.after else None,
-            change.note_changed,
+            None,
+            None,
+            False,
+            change.kind,
+            change.before if isinstance(change.before, dict) else None,
+            change.after if isinstance(change.after, dict) else None,
         )
-        for change, name, email in rows
-    ]
+    return Entry(
+        change.created_at,
+        by,
+        change.question_id,
+        Fact(*change.before) if change.before else None,
+        Fact(*change.after) if change.after else None,
+        change.note_changed,
+        change.kind,
+    )

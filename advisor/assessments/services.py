@@ -261,6 +261,11 @@ def _touch(assessment: Assessment) -> None:
     assessment.updated_at = utcnow()
 
 
+def touch(assessment: Assessment) -> None:
+    """Mark the assessment changed: what its report shows changed (advisor's measures, notes, ...)."""
+    _touch(assessment)
+
+
 def save_profile(
     session: Session, catalogue: Catalogue, assessment: Assessment, profile: Mapping[str, str | None]
 ) -> None:

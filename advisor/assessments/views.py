@@ -25,7 +25,9 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from advisor.advising import measures as advising_measures
 from advisor.db import db
 from advisor.i18n import lazy_gettext as _l
 from advisor.rules import Fact
@@ -471,6 +473,8 @@ def results(aid: str) -> Any:
         measures={m.id: m for m in catalogue.measures},
         variants=catalogue.variants(profile),
         projected_after=[evaluation.plan.phases[-1].projected[f.id] for f in catalogue.fields],
+        advice=advising_measures.advised_plan(db.session, assessment, evaluation.plan),
+        advisor_owns=advising_measures.is_owner(assessment, current_user),
         relevance_names=RELEVANCE_NAMES,
         default_capacity=presentation.default_capacity(assessment),
         **context,
