@@ -14,20 +14,27 @@ import pytest
 
 from advisor.accounts.models import Role
 from advisor.accounts.services import create_user
+from advisor.advising import session
 from advisor.advising.services import invite_code
+from advisor.assessments.services import get_by_public_id
 from advisor.db import db
 from tests.accounts.test_accounts import GOOD
 from tests.conftest import Client, finish_jobs
 
-#: "owning_advisor" was handed the respondent's assessment; "advisor" owns nothing.
-VISITORS = ("anonymous", "respondent", "other_respondent", "owning_advisor", "advisor", "analyst", "admin")
+#: "municipality" holds the personal link of an assessment, "other_municipality" of another one;
+#: "owning_advisor" was handed the municipality's assessment and runs a guided session on it, in
+#: which "session_respondent" answers through a personal respondent link; "advisor" owns nothing.
+VISITORS = ("anonymous", "municipality", "other_municipality", "session_respondent", "owning_advisor",
+            "advisor", "analyst", "admin")  # fmt: skip
 PUBLIC = dict.fromkeys(VISITORS, "allowed")
-ASSESSMENT = {v: ("allowed" if v in ("respondent", "owning_advisor") else "404") for v in VISITORS}
-LINK_ONLY = {v: ("allowed" if v == "respondent" else "404") for v in VISITORS}  # the municipality's own
+ASSESSMENT = {v: ("allowed" if v in ("municipality", "owning_advisor") else "404") for v in VISITORS}
+LINK_ONLY = {v: ("allowed" if v == "municipality" else "404") for v in VISITORS}  # the municipality's own
 OWNER_ONLY = {v: ("allowed" if v == "owning_advisor" else "404") for v in VISITORS}  # the advisor's own
-SIGNED_IN = {"anonymous": "login", "respondent": "login", "other_respondent": "login",
+SIGNED_IN = {"anonymous": "login", "municipality": "login", "other_municipality": "login",
+             "session_respondent": "login",
              "owning_advisor": "allowed", "advisor": "allowed", "analyst": "allowed",
              "admin": "allowed"}  # fmt: skip
+RESPONDENT_ONLY = {v: ("allowed" if v == "session_respondent" else "404") for v in VISITORS}
 SECOND_FACTOR = {**SIGNED_IN, "analyst": "404"}
 ADVISING = {**SIGNED_IN, "analyst": "403"}
 ADMIN = {**SIGNED_IN, "owning_advisor": "403", "advisor": "403", "analyst": "403"}
@@ -89,6 +96,27 @@ MATRIX = {
             "advisor_measures.delete",
         )
     },
+    **{
+        endpoint: OWNER_ONLY
+        for endpoint in (
+            "session.overview",
+            "session.invite",
+            "session.new_link",
+            "session.remove_respondent",
+            "session.save_notes",
+            "session.version",
+            "session.projector_start",
+            "session.projector",
+            "session.reveal",
+            "session.agree",
+            "session.reopen",
+            "session.question_note",
+        )
+    },
+    "session.respondent_link": PUBLIC,  # the link is the credential
+    "session.respondent_home": RESPONDENT_ONLY,
+    "session.respondent_field": RESPONDENT_ONLY,
+    "session.respondent_done": RESPONDENT_ONLY,
     "advising.dashboard": ADVISING,
     "advising.renew_code": ADVISING,
     "advising.new_assessment": ADVISING,
@@ -110,9 +138,9 @@ MATRIX = {
 
 def visitors(app, runner) -> tuple[dict[str, Client], dict]:
     clients = {name: Client(app) for name in VISITORS}
-    aid, link = clients["respondent"].start()
-    clients["respondent"].profile(aid)
-    other_aid, _ = clients["other_respondent"].start()
+    aid, link = clients["municipality"].start()
+    clients["municipality"].profile(aid)
+    other_aid, _ = clients["other_municipality"].start()
     values = {"aid": aid, "resume": link.rsplit("/", 1)[1], "other_aid": other_aid}
     with app.app_context():
         for role in ("advisor", "analyst", "admin"):
@@ -127,7 +155,13 @@ def visitors(app, runner) -> tuple[dict[str, Client], dict]:
         result = runner.invoke(args=["users", "reset", f"{role}@example.org"])
         path = re.search(r"(/account/link/\S+)", result.output).group(1)
         assert clients[role].post(path, {"password": GOOD, "confirm": GOOD}).status_code == 303
-    assert clients["respondent"].post(f"/a/{aid}/handover", {"code": code}).status_code == 303
+    assert clients["municipality"].post(f"/a/{aid}/handover", {"code": code}).status_code == 303
+    with app.app_context():
+        assessment = get_by_public_id(db.session, aid)
+        respondent, values["respondent_link"] = session.invite(db.session, assessment, "Anna", "Hauptamt")
+        values["rid"] = respondent.public_id
+        db.session.commit()
+    assert clients["session_respondent"].get(f"/s/{values['respondent_link']}").status_code == 303
     values["targets"] = targets
     return clients, values
 
@@ -136,7 +170,12 @@ def url_for_rule(rule, values: dict, index: int) -> str:
     arguments = {
         "aid": values["aid"],
         "field_id": "alpha",
-        "token": values["resume"] if rule.endpoint == "assessments.resume_link" else values["account_link"],
+        "token": {
+            "assessments.resume_link": values["resume"],
+            "session.respondent_link": values["respondent_link"],
+        }.get(rule.endpoint, values["account_link"]),
+        "rid": values["rid"],
+        "qid": "a_level",
         "code": "de",
         "filename": "report.css" if rule.endpoint == "reports.asset" else "advisor.css",
         "user_id": values["targets"][index % len(values["targets"])],
@@ -171,10 +210,21 @@ def test_the_authorisation_matrix(app_factory, method):
     app = app_factory(RATELIMIT_ENABLED=False)  # six visitors from one address; limits: test_ratelimit
     clients, values = visitors(app, app.test_cli_runner())
     wrong = []
-    # The personal link grants whoever opens it the assessment: it comes last.
-    # Taking the assessment back ends the owning advisor's access: after the rest too.
-    last = ("advising.take_back", "assessments.resume_link", "assessments.resume_form")
-    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint in last, r.endpoint))
+    # A personal link grants whoever opens it the assessment (or the respondent's pages): they
+    # come last. A new respondent link or the respondent's removal shuts the respondent out,
+    # taking the assessment back the owning advisor: after the rest too, in this order.
+    last = (
+        "session.respondent_link",
+        "session.new_link",
+        "session.remove_respondent",
+        "advising.take_back",
+        "assessments.resume_link",
+        "assessments.resume_form",
+    )
+    rules = sorted(
+        app.url_map.iter_rules(),
+        key=lambda r: (last.index(r.endpoint) + 1 if r.endpoint in last else 0, r.endpoint),
+    )
     for index, rule in enumerate(rules):
         if method not in rule.methods:
             continue
@@ -185,7 +235,7 @@ def test_the_authorisation_matrix(app_factory, method):
                 continue  # public, and they change who is signed in: covered in tests/accounts
             body = {}
             if rule.endpoint == "assessments.resume_form":  # the link as it is now (it may be new)
-                page = clients["respondent"].get(f"/a/{values['aid']}/link").get_data(as_text=True)
+                page = clients["municipality"].get(f"/a/{values['aid']}/link").get_data(as_text=True)
                 body = {"link": re.search(r'id="resume-url"[^>]*>([^<]+)<', page).group(1)}
             response = client.get(path) if method == "GET" else client.post(path, body)
             got = outcome(response)
@@ -197,5 +247,5 @@ def test_the_authorisation_matrix(app_factory, method):
                 wrong.append((rule.endpoint, method, visitor, expected, got))
     finish_jobs(app)
     assert wrong == [], "\n".join(map(str, wrong))
-    # The other respondent's assessment stays closed to the first respondent too.
-    assert clients["respondent"].get(f"/a/{values['other_aid']}/summary").status_code == 404
+    # The other municipality's assessment stays closed to the first one too.
+    assert clients["municipality"].get(f"/a/{values['other_aid']}/summary").status_code == 404

@@ -99,7 +99,8 @@ def take_back(aid: str):
 
 def init_app(app: Flask) -> None:
     """Register the pages."""
-    from . import measure_views
+    from . import measure_views, session_views
 
     app.register_blueprint(bp)
+    app.register_blueprint(session_views.bp)
     app.register_blueprint(measure_views.bp)

@@ -20,9 +20,12 @@ from .services import Saved
 
 
 def record_answers(
-    session: Session, assessment: Assessment, saved: Saved, by: tuple[str, int | None]
+    session: Session, assessment: Assessment, saved: Saved, by: tuple[str, int | None], kind: str = "answer"
 ) -> None:
-    """Keep one entry per answer the save changed; ``by`` is (``"link"`` | ``"advisor"``, user id)."""
+    """Keep one entry per answer the save changed; ``by`` is (``"link"`` | ``"advisor"``, user id).
+
+    ``kind`` is "answer" (entered in the wizard) or "agreed" (agreed in a guided session).
+    """
     actor, user_id = by
     for question_id, before, after, note_changed in saved.changes:
         session.add(
@@ -30,7 +33,7 @@ def record_answers(
                 assessment_id=assessment.id,
                 actor=actor,
                 user_id=user_id,
-                kind="answer",
+                kind=kind,
                 question_id=question_id,
                 before=list(before) if before else None,
                 after=list(after) if after else None,
