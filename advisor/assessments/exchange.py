@@ -4,13 +4,19 @@ Documented in ``docs/exchange-format.md`` with a JSON Schema generated from
 :class:`ExchangeFile` (``docs/exchange-format.schema.json``; a test keeps the
 two in step). Import validates everything before it writes anything: a file
 that is refused leaves the database as it was.
+
+Version 2 adds what a guided session produced: the respondents' state (named in the
+report, submitted), per question how the answer was agreed (method, rationale, the
+spread at that moment), the advisor's shared notes and the advisor's measures. What
+is private stays on the server: personal links (tokens), account ids and e-mail
+addresses, and the advisor's private notes. Version 1 files still import.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -27,8 +33,10 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
+from advisor.advising.models import AdvisorMeasure, Agreement, GuidedSession
 from advisor.catalogue import Catalogue
 from advisor.catalogue.migrate import NoMigration, carry_over
 from advisor.db import utcnow
@@ -49,7 +57,9 @@ from .models import (
 from .services import PROFILE_FIELDS, create_assessment
 
 FORMAT = "advisor-assessment"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions import reads; 1 has no agreements, session notes or advisor's measures.
+READABLE_VERSIONS = (1, 2)
 MAX_PROBLEMS = 20
 
 
@@ -104,6 +114,8 @@ class PriorityEntry(_Strict):
 
 
 ShortText = Annotated[str, Field(max_length=200)]
+#: Rationales, notes and the texts of the advisor's measures (the file as a whole is limited too).
+LongText = Annotated[str, Field(max_length=10_000)]
 
 
 class ProfileEntry(_Strict):
@@ -132,7 +144,75 @@ class RespondentEntry(_Strict):
 
     label: Annotated[str, Field(min_length=1, max_length=200)]
     role: ShortText = ""
+    #: Version 2: whether the report may name the person (else it names the role only).
+    named_in_report: StrictBool = False
+    #: Version 2: when the respondent said they were done.
+    submitted_at: Timestamp | None = None
     answers: dict[str, AnswerEntry] = {}
+
+
+Level = Annotated[int, Field(ge=0, le=4, strict=True)]
+
+
+class SpreadEntry(_Strict):
+    """The respondents' answers to one question at the moment it was agreed."""
+
+    low: Level | None = Field(default=None, description="lowest level given (level questions only)")
+    high: Level | None = Field(default=None, description="highest level given (level questions only)")
+    respondents: Annotated[int, Field(ge=0, le=100_000, strict=True)] | None = Field(
+        default=None, description="how many respondents gave an answer"
+    )
+    divergent: StrictBool = False
+
+    @model_validator(mode="after")
+    def _low_not_above_high(self) -> SpreadEntry:
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low must not be above high")
+        return self
+
+
+class AgreementEntry(_Strict):
+    """Version 2: how one question's answer came about in a guided session."""
+
+    revealed_at: Timestamp | None = Field(
+        default=None, description="when the respondents' answers were shown to the group; null: not shown"
+    )
+    method: Literal["agreed", "median"] | None = Field(
+        default=None,
+        description="'agreed': the advisor recorded an answer agreed with the group; 'median': the "
+        "consensus rule's proposal was accepted; null: not agreed (yet)",
+    )
+    rationale: LongText = ""
+    agreed_at: Timestamp | None = None
+    spread: SpreadEntry | None = None
+    note: LongText = Field(default="", description="the advisor's note on the question, where shared")
+
+
+class MeasureEntry(_Strict):
+    """Version 2: one of the advisor's recommendations."""
+
+    action: Literal["add", "adjust", "remove"] = Field(
+        description="'add': the advisor's own measure; 'adjust' or 'remove': the catalogue measure "
+        "named by measure_id"
+    )
+    measure_id: Annotated[str, Field(max_length=64)] | None = None
+    title: ShortText = ""
+    text: LongText = ""
+    phase: Annotated[int, Field(ge=1, le=3, strict=True)] | None = None
+    effort: Literal["S", "M", "L"] | None = None
+    responsible: ShortText = ""
+    reason: LongText = ""
+
+    @model_validator(mode="after")
+    def _fits_its_action(self) -> MeasureEntry:
+        if self.action == "add":
+            if self.measure_id is not None:
+                raise ValueError("an added measure has no measure_id")
+            if not self.title.strip():
+                raise ValueError("an added measure needs a title")
+        elif not self.measure_id:
+            raise ValueError(f"'{self.action}' needs the measure_id of a catalogue measure")
+        return self
 
 
 class ExchangeFile(_Strict):
@@ -145,7 +225,7 @@ class ExchangeFile(_Strict):
     )
 
     format: Literal["advisor-assessment"]
-    format_version: Literal[1]
+    format_version: Literal[1, 2]
     catalogue: CatalogueRef
     exported_at: Timestamp | None = None
     status: Literal["in_progress", "completed"] = "in_progress"
@@ -157,6 +237,22 @@ class ExchangeFile(_Strict):
     capacity_days_per_year: Annotated[int, Field(ge=1, le=MAX_CAPACITY_DAYS, strict=True)] | None = None
     answers: dict[str, AnswerEntry] = {}
     respondents: list[RespondentEntry] = []
+    #: Version 2: per question id, how the answer was agreed in a guided session.
+    agreements: dict[str, AgreementEntry] = {}
+    #: Version 2: the advisor's session notes, where shared into the report.
+    session_notes: LongText = ""
+    #: Version 2: the advisor's own, adjusted and removed measures.
+    measures: list[MeasureEntry] = []
+
+    @model_validator(mode="after")
+    def _version_1_has_no_session(self) -> ExchangeFile:
+        if self.format_version == 1:
+            later = {"agreements", "session_notes", "measures"} & self.model_fields_set
+            for respondent in self.respondents:
+                later |= {"named_in_report", "submitted_at"} & respondent.model_fields_set
+            if later:
+                raise ValueError(f"{', '.join(sorted(later))}: only in format_version 2")
+        return self
 
 
 class ImportRefused(Exception):
@@ -208,6 +304,8 @@ def export_assessment(catalogue: Catalogue, assessment: Assessment) -> dict[str,
             {
                 "label": r.label,
                 "role": r.role,
+                "named_in_report": r.named_in_report,
+                "submitted_at": _when(r.submitted_at),
                 "answers": {
                     a.question_id: _answer_entry(a.state, a.value, a.note)
                     for a in _in_catalogue_order(catalogue, r.answers)
@@ -218,7 +316,66 @@ def export_assessment(catalogue: Catalogue, assessment: Assessment) -> dict[str,
     }
     if assessment.completed_at is not None:
         document["completed_at"] = assessment.completed_at.isoformat(timespec="seconds")
+    document.update(_guided_session(catalogue, assessment))
     return document
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None
+
+
+def _guided_session(catalogue: Catalogue, assessment: Assessment) -> dict[str, Any]:
+    """Agreements, shared session notes and the advisor's measures (private notes stay here)."""
+    session = object_session(assessment)
+    if session is None or assessment.id is None:
+        return {"agreements": {}, "session_notes": "", "measures": []}
+    order = {qid: index for index, qid in enumerate(catalogue.questions)}
+    rows = session.scalars(select(Agreement).where(Agreement.assessment_id == assessment.id)).all()
+    agreements = {}
+    for row in sorted(rows, key=lambda r: (order.get(r.question_id, len(order)), r.question_id)):
+        note = row.note if row.note_shared else ""
+        if row.revealed_at is None and row.method is None and not note:
+            continue  # only a private note: nothing to hand on
+        entry: dict[str, Any] = {
+            "revealed_at": _when(row.revealed_at),
+            "method": row.method,
+            "rationale": row.rationale,
+            "agreed_at": _when(row.agreed_at),
+            "spread": None
+            if row.method is None
+            else {
+                "low": row.spread_low,
+                "high": row.spread_high,
+                "respondents": row.respondents,
+                "divergent": row.divergent,
+            },
+        }
+        if note:
+            entry["note"] = note
+        agreements[row.question_id] = entry
+    state = session.scalar(select(GuidedSession).where(GuidedSession.assessment_id == assessment.id))
+    measures = session.scalars(
+        select(AdvisorMeasure)
+        .where(AdvisorMeasure.assessment_id == assessment.id)
+        .order_by(AdvisorMeasure.id)
+    )
+    return {
+        "agreements": agreements,
+        "session_notes": state.notes if state is not None and state.notes_shared else "",
+        "measures": [
+            {
+                "action": m.action,
+                "measure_id": m.measure_id,
+                "title": m.title,
+                "text": m.text,
+                "phase": m.phase,
+                "effort": m.effort,
+                "responsible": m.responsible,
+                "reason": m.reason,
+            }
+            for m in measures
+        ],
+    }
 
 
 def _in_catalogue_order(catalogue: Catalogue, answers):
@@ -358,6 +515,9 @@ class Checked:
     profile: dict[str, Any]
     #: Set when the file was carried over from an older version: what the user is told and asked.
     upgrade_notice: dict[str, Any] | None = None
+    #: Version 2: agreements by question id (in this catalogue version) and the advisor's measures.
+    agreements: dict[str, AgreementEntry] = field(default_factory=dict)
+    measures: list[MeasureEntry] = field(default_factory=list)
 
 
 def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
@@ -408,6 +568,23 @@ def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
     respondents = [
         (r, clean(r.answers, f"respondents.{i}.answers")) for i, r in enumerate(document.respondents)
     ]
+    agreements: dict[str, AgreementEntry] = {}
+    moved = carry_over(catalogue, version, {k: (k, v) for k, v in document.agreements.items()}, {}).answers
+    for question_id, (old_id, entry) in moved.items():
+        if question_id not in catalogue.questions:
+            problems.append(_l("%(where)s: unknown question “%(id)s”.", where="agreements", id=old_id))
+        else:
+            agreements[question_id] = entry
+    known_measures = {m.id for m in catalogue.measures}
+    for index, measure in enumerate(document.measures):
+        if measure.measure_id is not None and measure.measure_id not in known_measures:
+            problems.append(
+                _l(
+                    "measures.%(index)s: the catalogue has no measure “%(id)s” to adjust or remove.",
+                    index=index,
+                    id=measure.measure_id,
+                )
+            )
     profile = carried.profile
     for key in PROFILE_KEYS:
         value = profile.get(key)
@@ -425,7 +602,16 @@ def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
             "to": catalogue.version,
             "choices": {k: list(v) for k, v in carried.choices.items()},
         }
-    return Checked(catalogue, document, answers, respondents, profile, notice)
+    return Checked(
+        catalogue,
+        document,
+        answers,
+        respondents,
+        profile,
+        notice,
+        agreements=agreements,
+        measures=list(document.measures),
+    )
 
 
 def import_assessment(
@@ -449,7 +635,13 @@ def import_assessment(
             Priority(field_id=field_id, relevance=entry.relevance, target_level=entry.target_level)
         )
     for entry, cleaned in checked.respondents:
-        respondent = Respondent(label=entry.label, role=entry.role)
+        # No personal link: the advisor issues one if the person is to answer again.
+        respondent = Respondent(
+            label=entry.label,
+            role=entry.role,
+            named_in_report=entry.named_in_report,
+            submitted_at=entry.submitted_at,
+        )
         respondent.answers = [
             RespondentAnswer(question_id=qid, state=a.state, value=a.value, note=a.note)
             for qid, a in cleaned.items()
@@ -459,7 +651,48 @@ def import_assessment(
         assessment.status = Status.COMPLETED
         assessment.completed_at = document.completed_at or utcnow()
     session.flush()
+    _import_guided_session(session, assessment, checked)
     return assessment, token
+
+
+def _import_guided_session(session: Session, assessment: Assessment, checked: Checked) -> None:
+    """Attach agreements, shared session notes and measures (version 2) to the new assessment."""
+    for question_id, entry in checked.agreements.items():
+        spread = entry.spread or SpreadEntry()
+        session.add(
+            Agreement(
+                assessment_id=assessment.id,
+                question_id=question_id,
+                revealed_at=entry.revealed_at,
+                method=entry.method,
+                rationale=entry.rationale.strip(),
+                agreed_at=entry.agreed_at if entry.method is not None else None,
+                spread_low=spread.low,
+                spread_high=spread.high,
+                respondents=spread.respondents,
+                divergent=spread.divergent,
+                note=entry.note.strip(),
+                note_shared=bool(entry.note.strip()),
+            )
+        )
+    notes = checked.document.session_notes.strip()
+    if notes:
+        session.add(GuidedSession(assessment_id=assessment.id, notes=notes, notes_shared=True))
+    for entry in checked.measures:
+        session.add(
+            AdvisorMeasure(
+                assessment_id=assessment.id,
+                action=entry.action,
+                measure_id=entry.measure_id,
+                title=entry.title.strip(),
+                text=entry.text.strip(),
+                phase=entry.phase,
+                effort=entry.effort,
+                responsible=entry.responsible.strip(),
+                reason=entry.reason.strip(),
+            )
+        )
+    session.flush()
 
 
 def json_schema() -> dict[str, Any]:

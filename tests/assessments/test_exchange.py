@@ -141,7 +141,7 @@ BAD_DOCUMENTS = {
     "relevance out of range": mutate(priorities={"alpha": {"relevance": 7}}),
     "unknown field": mutate(priorities={"gamma": {"relevance": 3}}),
     "unknown profile option": mutate(profile={"state": "XY"}),
-    "format version": mutate(format_version=2),
+    "format version": mutate(format_version=3),
 }
 
 
@@ -271,3 +271,309 @@ def test_assess_says_when_a_file_was_carried_over_and_what_is_open(kommunal_app,
         args=["assess", str(DOCS / "examples" / "assessment.json"), "--json", "--date", "2026-12-02"]
     )
     assert "carried_over" not in json.loads(current.output)
+
+
+# -- version 2: guided sessions ---------------------------------------------------------
+
+
+def guided_assessment(app) -> str:
+    """A guided assessment with everything version 2 carries, and private things it must not."""
+    from datetime import UTC, datetime
+
+    from advisor.accounts.models import Role, User
+    from advisor.advising.models import AdvisorMeasure, Agreement, GuidedSession
+    from advisor.assessments.models import AnswerState, Respondent, RespondentAnswer
+    from advisor.assessments.services import create_assessment
+    from advisor.db import db
+
+    when = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+    with app.app_context():
+        catalogue = app.extensions["advisor.catalogues"]["mini"]
+        advisor = User(email="beraterin@example.org", name="Bea Rater", role=Role.ADVISOR)
+        db.session.add(advisor)
+        assessment, _ = create_assessment(db.session, catalogue, "de")
+        db.session.flush()
+        assessment.municipality_name, assessment.owner_id = "Ölbach", advisor.id
+        assessment.answers.append(Answer(question_id="a_level", state=AnswerState.ANSWERED, value=2))
+        assessment.answers.append(Answer(question_id="a_yes", state=AnswerState.ANSWERED, value=True))
+        for label, role, named, level, token in (
+            ("Anna Amt", "Hauptamt", True, 1, "a" * 64),
+            ("Bert Bau", "IT", False, 3, None),
+            ("Cleo Kasse", "Kämmerei", False, None, None),
+        ):
+            respondent = Respondent(
+                label=label,
+                role=role,
+                named_in_report=named,
+                token_hash=token,
+                submitted_at=when if named else None,
+            )
+            state = AnswerState.UNKNOWN if level is None else AnswerState.ANSWERED
+            respondent.answers = [
+                RespondentAnswer(question_id="a_level", state=state, value=level, note=f"Notiz {label}"),
+                RespondentAnswer(question_id="b_multi", state=AnswerState.ANSWERED, value=["x"]),
+            ]
+            assessment.respondents.append(respondent)
+        db.session.flush()
+        db.session.add_all(
+            [
+                Agreement(
+                    assessment_id=assessment.id,
+                    question_id="a_level",
+                    revealed_at=when,
+                    method="agreed",
+                    rationale="Die Kämmerei kannte die Zahlen.",
+                    agreed_at=when,
+                    agreed_by_id=advisor.id,
+                    spread_low=1,
+                    spread_high=3,
+                    respondents=3,
+                    divergent=True,
+                    note="Geteilte Notiz zur Frage",
+                    note_shared=True,
+                ),
+                Agreement(
+                    assessment_id=assessment.id,
+                    question_id="a_yes",
+                    revealed_at=when,
+                    method="median",
+                    agreed_at=when,
+                    respondents=2,
+                    note="PRIVATE question note",
+                ),
+                Agreement(assessment_id=assessment.id, question_id="b_multi", revealed_at=when),
+                Agreement(assessment_id=assessment.id, question_id="a_single", note="PRIVATE only a note"),
+                GuidedSession(assessment_id=assessment.id, notes="PRIVATE session notes", notes_shared=False),
+                AdvisorMeasure(
+                    assessment_id=assessment.id,
+                    action="add",
+                    title="Eigene Maßnahme",
+                    text="Text",
+                    phase=2,
+                    effort="M",
+                    responsible="Hauptamt",
+                    created_by_id=advisor.id,
+                ),
+                AdvisorMeasure(
+                    assessment_id=assessment.id,
+                    action="adjust",
+                    measure_id="m_a_basics",
+                    phase=3,
+                    reason="Später",
+                ),
+                AdvisorMeasure(
+                    assessment_id=assessment.id, action="remove", measure_id="m_b_multi", reason="Erledigt"
+                ),
+            ]
+        )
+        db.session.commit()
+        return assessment.public_id
+
+
+def export_of(app, public_id: str) -> dict:
+    from advisor.assessments.services import catalogue_of
+    from advisor.db import db
+
+    with app.app_context():
+        assessment = db.session.query(Assessment).filter_by(public_id=public_id).one()
+        catalogue = catalogue_of(db.session, app.extensions["advisor.catalogues"], assessment)
+        return exchange.export_assessment(catalogue, assessment)
+
+
+def test_version_2_round_trip_of_a_guided_assessment(app):
+    from advisor.advising.models import AdvisorMeasure, Agreement, GuidedSession
+    from advisor.assessments.models import Respondent
+    from advisor.db import db
+
+    aid = guided_assessment(app)
+    document = export_of(app, aid)
+    text = json.dumps(document, ensure_ascii=False)
+    assert document["format_version"] == 2
+    # Nothing private leaves: tokens, account ids and e-mail addresses, private notes.
+    assert "PRIVATE" not in text and "example.org" not in text and "a" * 64 not in text
+    assert "Bea Rater" not in text and "agreed_by" not in text and "owner" not in text
+    assert [(r["label"], r["role"], r["named_in_report"]) for r in document["respondents"]] == [
+        ("Anna Amt", "Hauptamt", True),
+        ("Bert Bau", "IT", False),
+        ("Cleo Kasse", "Kämmerei", False),
+    ]
+    assert document["respondents"][0]["submitted_at"] == "2026-11-20T14:00:00+00:00"
+    assert document["respondents"][2]["answers"]["a_level"] == {
+        "status": "unknown",
+        "note": "Notiz Cleo Kasse",
+    }
+    assert document["agreements"] == {
+        "a_level": {
+            "revealed_at": "2026-11-20T14:00:00+00:00",
+            "method": "agreed",
+            "rationale": "Die Kämmerei kannte die Zahlen.",
+            "agreed_at": "2026-11-20T14:00:00+00:00",
+            "spread": {"low": 1, "high": 3, "respondents": 3, "divergent": True},
+            "note": "Geteilte Notiz zur Frage",
+        },
+        "a_yes": {
+            "revealed_at": "2026-11-20T14:00:00+00:00",
+            "method": "median",
+            "rationale": "",
+            "agreed_at": "2026-11-20T14:00:00+00:00",
+            "spread": {"low": None, "high": None, "respondents": 2, "divergent": False},
+        },
+        "b_multi": {
+            "revealed_at": "2026-11-20T14:00:00+00:00",
+            "method": None,
+            "rationale": "",
+            "agreed_at": None,
+            "spread": None,
+        },
+    }
+    assert document["session_notes"] == ""
+    assert [m["action"] for m in document["measures"]] == ["add", "adjust", "remove"]
+    assert document["measures"][1] == {
+        "action": "adjust",
+        "measure_id": "m_a_basics",
+        "title": "",
+        "text": "",
+        "phase": 3,
+        "effort": None,
+        "responsible": "",
+        "reason": "Später",
+    }
+
+    with app.app_context():
+        imported, token = exchange.import_assessment(
+            db.session, app.extensions["advisor.catalogues"], json.dumps(document).encode()
+        )
+        db.session.commit()
+        new_id, new_aid = imported.id, imported.public_id
+        assert token and imported.owner_id is None
+        people = db.session.query(Respondent).filter_by(assessment_id=new_id).all()
+        assert len(people) == 3 and all(p.token_hash is None for p in people)
+        assert db.session.query(Agreement).filter_by(assessment_id=new_id).count() == 3
+        assert db.session.query(AdvisorMeasure).filter_by(assessment_id=new_id).count() == 3
+        assert db.session.query(GuidedSession).filter_by(assessment_id=new_id).count() == 0
+        shared = db.session.query(Agreement).filter_by(assessment_id=new_id, question_id="a_level").one()
+        assert shared.note_shared and shared.agreed_by_id is None
+    again = export_of(app, new_aid)
+    assert again.pop("exported_at") and document.pop("exported_at")
+    assert again == document
+
+
+def test_shared_session_notes_travel_and_stay_shared(app):
+    from advisor.advising.models import GuidedSession
+    from advisor.db import db
+
+    document = valid_document() | {"format_version": 2, "session_notes": "  Geteilte Sitzungsnotiz "}
+    with app.app_context():
+        imported, _ = exchange.import_assessment(
+            db.session, app.extensions["advisor.catalogues"], json.dumps(document).encode()
+        )
+        db.session.commit()
+        row = db.session.query(GuidedSession).filter_by(assessment_id=imported.id).one()
+        assert (row.notes, row.notes_shared) == ("Geteilte Sitzungsnotiz", True)
+        public_id = imported.public_id
+    assert export_of(app, public_id)["session_notes"] == "Geteilte Sitzungsnotiz"
+
+
+def test_version_1_files_still_import_and_export_as_version_2(app, client):
+    document = valid_document()
+    document["respondents"] = [{"label": "Anna", "role": "Hauptamt", "answers": {"a_level": {"value": 1}}}]
+    response = upload(client, json.dumps(document).encode())
+    assert response.status_code == 303, response.get_data(as_text=True)
+    aid = response.location.split("/")[2]
+    exported = export_of(app, aid)
+    assert exported["format_version"] == 2
+    assert exported["respondents"] == [
+        {
+            "label": "Anna",
+            "role": "Hauptamt",
+            "named_in_report": False,
+            "submitted_at": None,
+            "answers": {"a_level": {"value": 1}},
+        }
+    ]
+    assert (exported["agreements"], exported["measures"], exported["session_notes"]) == ({}, [], "")
+
+
+def mutate_v2(**changes) -> bytes:
+    document = json.loads(mutate(**changes))
+    document.setdefault("format_version", 2)
+    if changes.get("format_version") is None:
+        document["format_version"] = 2
+    return json.dumps(document).encode()
+
+
+AGREED = {"method": "agreed", "rationale": "r", "spread": {"low": 1, "high": 2}}
+BAD_V2_DOCUMENTS = {
+    "v1 with agreements": mutate(agreements={"a_level": AGREED}),
+    "v1 with measures": mutate(measures=[{"action": "add", "title": "t"}]),
+    "v1 respondent named": mutate(respondents=[{"label": "A", "named_in_report": True}]),
+    "agreement unknown question": mutate_v2(agreements={"zz_unknown": AGREED}),
+    "agreement unknown method": mutate_v2(agreements={"a_level": {"method": "vote"}}),
+    "agreement spread reversed": mutate_v2(agreements={"a_level": {"spread": {"low": 3, "high": 1}}}),
+    "agreement spread level 5": mutate_v2(agreements={"a_level": {"spread": {"low": 1, "high": 5}}}),
+    "agreement rationale too long": mutate_v2(agreements={"a_level": {"rationale": "x" * 10_001}}),
+    "agreement unknown key": mutate_v2(agreements={"a_level": {"agreed_by": 1}}),
+    "agreement naive time": mutate_v2(agreements={"a_level": {"agreed_at": "2026-11-20T14:00:00"}}),
+    "measure unknown catalogue id": mutate_v2(measures=[{"action": "adjust", "measure_id": "m_nope"}]),
+    "measure remove without id": mutate_v2(measures=[{"action": "remove", "reason": "x"}]),
+    "measure add with id": mutate_v2(measures=[{"action": "add", "title": "t", "measure_id": "m_lead"}]),
+    "measure add without title": mutate_v2(measures=[{"action": "add", "title": " "}]),
+    "measure phase 4": mutate_v2(measures=[{"action": "add", "title": "t", "phase": 4}]),
+    "measure effort XL": mutate_v2(measures=[{"action": "add", "title": "t", "effort": "XL"}]),
+    "measure unknown action": mutate_v2(measures=[{"action": "replace", "measure_id": "m_lead"}]),
+    "respondent named as text": mutate_v2(respondents=[{"label": "A", "named_in_report": "yes"}]),
+    "respondent token": mutate_v2(respondents=[{"label": "A", "token": "abc"}]),
+    "session notes not text": mutate_v2(session_notes=["x"]),
+}
+
+
+@pytest.mark.parametrize("content", BAD_V2_DOCUMENTS.values(), ids=BAD_V2_DOCUMENTS)
+def test_bad_version_2_files_are_refused_and_change_nothing(app, content):
+    from advisor.advising.models import AdvisorMeasure, Agreement
+
+    with app.app_context():
+        with pytest.raises(exchange.ImportRefused) as info:
+            exchange.check(app.extensions["advisor.catalogues"], content)
+    assert info.value.problems and all(str(p) for p in info.value.problems)
+    response = upload(Client(app), content)
+    assert response.status_code == 422
+    assert count_rows(app, Assessment) == count_rows(app, Agreement) == count_rows(app, AdvisorMeasure) == 0
+
+
+def test_refusal_of_version_2_entries_names_them(app):
+    from flask_babel import force_locale
+
+    with app.app_context(), force_locale("en"):
+        catalogues = app.extensions["advisor.catalogues"]
+        problems = [
+            str(p)
+            for name in ("measure unknown catalogue id", "agreement unknown question", "v1 with agreements")
+            for p in _problems(catalogues, BAD_V2_DOCUMENTS[name])
+        ]
+    assert "measures.0: the catalogue has no measure “m_nope” to adjust or remove." in problems
+    assert "agreements: unknown question “zz_unknown”." in problems
+    assert any("only in format_version 2" in p for p in problems)
+
+
+def _problems(catalogues, content):
+    with pytest.raises(exchange.ImportRefused) as info:
+        exchange.check(catalogues, content)
+    return info.value.problems
+
+
+def test_documented_guided_example_imports_and_scores(kommunal_app, tmp_path):
+    from advisor.advising.models import AdvisorMeasure, Agreement
+
+    example = DOCS / "examples" / "guided-assessment.json"
+    client = Client(kommunal_app)
+    response = upload(client, example.read_bytes())
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert count_rows(kommunal_app, Agreement) == 3 and count_rows(kommunal_app, AdvisorMeasure) == 2
+    result = kommunal_app.test_cli_runner().invoke(
+        args=["assess", str(example), "--json", "--date", "2026-12-02"]
+    )
+    assert result.exit_code == 0, result.output
+    scored = json.loads(result.output)
+    # The agreed answers are what scores (the respondents' own answers do not).
+    assert "cs_online_services" not in scored["fields"][0]["unanswered"]
+    assert scored["catalogue"]["version"] == "2027.1"
