@@ -40,6 +40,7 @@ def queued(response: Response) -> bool:
 LIMITED = (
     ("assessments.resume_link", "RESUME", {}),
     ("assessments.resume_form", "RESUME", {}),
+    ("session.respondent_link", "RESUME", {}),  # a respondent's personal link, like the municipality's
     ("assessments.import_file", "IMPORT", {"methods": ["POST"]}),
     ("accounts.login", "LOGIN", {"methods": ["POST"]}),
     ("accounts.login", "LOGIN_ACCOUNT", {"methods": ["POST"], "key_func": submitted_email}),

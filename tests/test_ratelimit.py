@@ -20,6 +20,8 @@ def test_resume_lookups_are_limited_with_a_translated_page(app_factory):
     assert "Zu viele Anfragen" in page and "Bitte warten Sie eine Minute" in page
     # The form on the start page counts against the same kind of limit, separately.
     assert client.post("/resume", {"link": "x" * 43}).status_code in (303, 404)
+    # So does a respondent's personal link of a guided session.
+    assert [client.get(f"/s/{secrets.token_urlsafe(32)}").status_code for _ in range(4)] == [404] * 3 + [429]
 
 
 def test_imports_are_limited_but_the_form_is_not(app_factory):
