@@ -240,3 +240,29 @@ def test_an_operator_can_supply_its_own_pages(app_factory, tmp_path):
     assert "<h1>Datenschutz der Stadt</h1>" in client.get("/datenschutz").get_data(as_text=True)
     client.get("/language/en")  # no English file: the German one
     assert "<h1>Datenschutz der Stadt</h1>" in client.get("/datenschutz").get_data(as_text=True)
+
+
+def test_unused_respondent_grants_are_purged_but_the_respondents_stay(app_factory):
+    from advisor.advising import session as guided
+    from advisor.advising.models import RespondentGrant
+    from advisor.assessments.models import Respondent
+
+    app = app_factory(GRANT_RETENTION_DAYS=7, PURGE_UNFINISHED_AFTER=None, PURGE_COMPLETED_AFTER=None)
+    client = Client(app)
+    aid, _ = client.start()
+    with app.app_context():
+        assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
+        old, old_token = guided.invite(db.session, assessment, "Anna", "Hauptamt")
+        new, new_token = guided.invite(db.session, assessment, "Ben", "IT")
+        guided.grant(db.session, "browser-a", old, old_token)
+        guided.grant(db.session, "browser-b", new, new_token)
+        db.session.execute(
+            sa.update(RespondentGrant)
+            .where(RespondentGrant.respondent_id == old.id)
+            .values(used_at=utcnow() - timedelta(days=8))
+        )
+        db.session.commit()
+        retention.purge_job()
+        assert guided.opened(db.session, "browser-a", old.public_id) is None
+        assert guided.opened(db.session, "browser-b", new.public_id) is not None
+    assert count_rows(app, RespondentGrant) == 1 and count_rows(app, Respondent) == 2

@@ -20,6 +20,7 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, func, select
@@ -29,6 +30,7 @@ from advisor import consensus
 from advisor.accounts.models import User
 from advisor.assessments import audit
 from advisor.assessments.answers import AnswerInput, InvalidAnswer, is_answered, normalise
+from advisor.assessments.grants import TOUCH_EVERY
 from advisor.assessments.models import AnswerState, Assessment, Respondent, RespondentAnswer
 from advisor.assessments.services import TOKEN_BYTES, UnknownQuestion, hash_token, save_answers
 from advisor.catalogue import Catalogue
@@ -155,7 +157,19 @@ def opened(session: Session, browser_key: str | None, public_id: str) -> Respond
         token = _fernet(browser_key).decrypt(granted.sealed_token).decode()
     except InvalidToken:
         return None
-    return respondent if _matches(token, respondent) else None
+    if not _matches(token, respondent):
+        return None
+    if granted.used_at < utcnow() - TOUCH_EVERY:
+        granted.used_at = utcnow()
+    return respondent
+
+
+def forget_unused_grants(session: Session, older_than: timedelta, dry_run: bool = False) -> int:
+    """Delete respondent grants no browser used for ``older_than``; return how many (would be) deleted."""
+    unused = RespondentGrant.used_at < utcnow() - older_than
+    if dry_run:
+        return session.scalar(select(func.count()).select_from(RespondentGrant).where(unused))
+    return session.execute(delete(RespondentGrant).where(unused)).rowcount or 0
 
 
 # -- a respondent's own answers ----------------------------------------------------------

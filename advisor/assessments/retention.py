@@ -76,14 +76,22 @@ def purge(
     grants_before: timedelta | None,
     dry_run: bool = False,
 ) -> Purge:
-    """Delete assessments unchanged since the cutoffs, and unused browser grants."""
+    """Delete assessments unchanged since the cutoffs, and unused grants of browsers.
+
+    Grants to municipalities' and to respondents' links count together.
+    """
     counts = []
     for status, cutoff in ((Status.IN_PROGRESS, unfinished_before), (Status.COMPLETED, completed_before)):
         ids = session.scalars(_older(status, cutoff)).all() if cutoff is not None else []
         if ids and not dry_run:
             session.execute(delete(Assessment).where(Assessment.id.in_(ids)))
         counts.append(len(ids))
-    unused = grants.forget_unused(session, grants_before, dry_run) if grants_before is not None else 0
+    unused = 0
+    if grants_before is not None:
+        from advisor.advising.session import forget_unused_grants
+
+        unused = grants.forget_unused(session, grants_before, dry_run)
+        unused += forget_unused_grants(session, grants_before, dry_run)
     session.flush()
     return Purge(counts[0], counts[1], unused)
 
