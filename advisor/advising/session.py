@@ -244,12 +244,19 @@ def agreements(session: Session, assessment: Assessment) -> dict[str, Agreement]
     return {row.question_id: row for row in rows}
 
 
-def facts_by_question(assessment: Assessment) -> dict[str, list[tuple[Respondent, RespondentAnswer]]]:
-    """Every respondent's answer, grouped by question."""
+def facts_by_question(
+    session: Session, assessment: Assessment, question_ids: list[str]
+) -> dict[str, list[tuple[Respondent, RespondentAnswer]]]:
+    """Every respondent's answer to these questions, grouped by question (one query)."""
+    rows = session.execute(
+        select(Respondent, RespondentAnswer)
+        .join(RespondentAnswer, RespondentAnswer.respondent_id == Respondent.id)
+        .where(Respondent.assessment_id == assessment.id, RespondentAnswer.question_id.in_(question_ids))
+        .order_by(Respondent.id)
+    )
     grouped: dict[str, list[tuple[Respondent, RespondentAnswer]]] = {}
-    for respondent in assessment.respondents:
-        for answer in respondent.answers:
-            grouped.setdefault(answer.question_id, []).append((respondent, answer))
+    for respondent, answer in rows:
+        grouped.setdefault(answer.question_id, []).append((respondent, answer))
     return grouped
 
 
@@ -262,7 +269,7 @@ def question_states(
     session: Session, catalogue: Catalogue, assessment: Assessment, question_ids: list[str]
 ) -> list[QuestionState]:
     """The session's questions (in ``question_ids`` order) with spread, notes and agreement."""
-    grouped = facts_by_question(assessment)
+    grouped = facts_by_question(session, assessment, question_ids)
     agreed = agreements(session, assessment)
     answers = assessment.answer_map()
     states = []

@@ -495,9 +495,16 @@ def respondent_field(rid: str, field_id: str) -> Any:
         form = form_class(
             data=assessment_forms.form_data(field_def, {a.question_id: a for a in respondent.answers})
         )
-    ids = [q.id for q in field_def.questions if q.id in page.shown]
-    states = {s.question_id: s for s in session.question_states(db.session, catalogue, assessment, ids)}
-    revealed = {qid: _bars(catalogue.questions[qid], s.spread) for qid, s in states.items() if s.revealed}
+    agreed = session.agreements(db.session, assessment)
+    ids = [
+        q.id
+        for q in field_def.questions
+        if q.id in page.shown and q.id in agreed and agreed[q.id].revealed_at
+    ]
+    revealed = {
+        s.question_id: _bars(catalogue.questions[s.question_id], s.spread)
+        for s in (session.question_states(db.session, catalogue, assessment, ids) if ids else [])
+    }
     return render_template(
         "advising/respondent_field.html",
         respondent=respondent,
