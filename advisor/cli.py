@@ -18,6 +18,7 @@ from .catalogue.stats import catalogue_stats
 catalogue_cli = AppGroup("catalogue", help="Validate and describe questionnaire catalogues.")
 assessments_cli = AppGroup("assessments", help="Export and import assessments as exchange files.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
+demo_cli = AppGroup("demo", help="Synthetic, clearly labelled demo data.")
 
 
 @catalogue_cli.command("check")
@@ -87,19 +88,26 @@ def _find_assessment(ident: str):
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.option("--owner", default=None, metavar="EMAIL", help="Only the assessments this advisor owns.")
 def assessments_list(as_json: bool, owner: str | None) -> None:
-    """List assessments: id, municipality, status, owner, respondents, last change."""
+    """List assessments: id, municipality, status, owner, respondents, guided, last change.
+
+    With --json each respondent appears by role with the number of questions they answered
+    (and whether they said they are done); names stay out of the listing.
+    """
+    import sqlalchemy as sa
     from sqlalchemy import func
 
     from .accounts.models import User
-    from .assessments.models import Assessment, Respondent
+    from .advising.models import GuidedSession
+    from .assessments.models import AnswerState, Assessment, Respondent, RespondentAnswer
     from .db import db
 
     per_assessment = select(Respondent.assessment_id, func.count().label("n"))
     respondents = per_assessment.group_by(Respondent.assessment_id).subquery()
     query = (
-        select(Assessment, User.email, respondents.c.n)
+        select(Assessment, User.email, respondents.c.n, GuidedSession.id)
         .outerjoin(User, User.id == Assessment.owner_id)
         .outerjoin(respondents, respondents.c.assessment_id == Assessment.id)
+        .outerjoin(GuidedSession, GuidedSession.assessment_id == Assessment.id)
         .order_by(Assessment.id)
     )
     if owner:
@@ -114,19 +122,49 @@ def assessments_list(as_json: bool, owner: str | None) -> None:
             "status": a.status.value,
             "owner": email,
             "respondents": n or 0,
+            "guided": bool(n) or session_id is not None,
             "catalogue": f"{a.catalogue_id} {a.catalogue_version}",
             "updated_at": a.updated_at.isoformat(),
         }
-        for a, email, n in db.session.execute(query)
+        for a, email, n, session_id in db.session.execute(query)
     ]
     if as_json:
+        # An answer counts when it says something: a value (stored JSON null is none), or a status.
+        given = sa.or_(
+            RespondentAnswer.state != AnswerState.ANSWERED,
+            sa.cast(RespondentAnswer.value, sa.String) != "null",
+        )
+        answered = (
+            select(RespondentAnswer.respondent_id, func.count().label("n"))
+            .where(given)
+            .group_by(RespondentAnswer.respondent_id)
+            .subquery()
+        )
+        participants = (
+            select(Respondent.assessment_id, Respondent.role, Respondent.submitted_at, answered.c.n)
+            .outerjoin(answered, answered.c.respondent_id == Respondent.id)
+            .order_by(Respondent.assessment_id, Respondent.id)
+        )
+        if owner:
+            participants = (
+                participants.join(Assessment, Assessment.id == Respondent.assessment_id)
+                .join(User, User.id == Assessment.owner_id)
+                .where(User.email == owner.strip().lower())
+            )
+        people: dict[int, list[dict]] = {}
+        for assessment_id, role, submitted_at, count in db.session.execute(participants):
+            people.setdefault(assessment_id, []).append(
+                {"role": role, "answered": count or 0, "submitted": submitted_at is not None}
+            )
+        for row in rows:
+            row["participants"] = people.get(row["id"], [])
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
         click.echo(
             f"{row['id']:>5}  {row['public_id']}  {row['status']:<11}  {row['updated_at'][:10]}  "
             f"{row['owner'] or '-':<30}  {row['respondents']} respondents  "
-            f"{row['municipality'] or '(no name)'}"
+            f"{'guided  ' if row['guided'] else ''}{row['municipality'] or '(no name)'}"
         )
     click.echo(f"{len(rows)} assessments", err=True)
 
@@ -252,6 +290,35 @@ def assessments_schema() -> None:
     from .assessments import exchange
 
     click.echo(json.dumps(exchange.json_schema(), indent=2, ensure_ascii=False))
+
+
+@demo_cli.command("seed")
+@click.option("--municipalities", "count", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option(
+    "--seed", "seed", type=int, default=None, help="Random seed: the same seed gives the same data."
+)
+@click.option("--replace", is_flag=True, help="Delete the earlier demo data first (and nothing else).")
+def demo_seed(count: int, seed: int | None, replace: bool) -> None:
+    """Create synthetic demo assessments, a third of them guided sessions of the demo advisor.
+
+    Demo assessments are named "Demo-... (synthetisch)" and have the IT provider
+    "Demo-Daten (synthetisch)"; only assessments with both are removed by --replace.
+    """
+    from . import demo
+    from .db import db
+
+    catalogue = current_app.extensions["advisor.catalogues"][current_app.config["ACTIVE_CATALOGUE"]]
+    result = demo.seed(db.session, catalogue, count, seed=seed, replace=replace)
+    db.session.commit()
+    if result.removed:
+        click.echo(f"removed {result.removed} earlier demo assessments")
+    if result.advisor_created:
+        click.echo(f"created the demo advisor {demo.ADVISOR_EMAIL} (no password; use `flask users reset`)")
+    click.echo(
+        f"created {result.assessments} demo assessments ({result.completed} completed, {result.guided} "
+        f"guided with {result.respondents} respondents, {result.agreements} agreed answers and "
+        f"{result.measures} advisor's measures) against catalogue {catalogue.id} {catalogue.version}"
+    )
 
 
 def _link_note() -> str:
@@ -449,7 +516,7 @@ def _print_summary(entry: dict) -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (catalogue_cli, assessments_cli, users_cli):
+    for group in (catalogue_cli, assessments_cli, users_cli, demo_cli):
         app.cli.add_command(group)
     app.cli.add_command(assess)
     app.cli.add_command(report)
