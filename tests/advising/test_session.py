@@ -9,7 +9,7 @@ import re
 import sqlalchemy as sa
 
 from advisor.advising.models import Agreement
-from advisor.assessments.models import Answer, AssessmentChange, RespondentAnswer
+from advisor.assessments.models import Answer, AssessmentChange, Respondent, RespondentAnswer
 from advisor.db import db
 from tests.accounts.test_accounts import signed_in
 from tests.conftest import Client
@@ -149,3 +149,33 @@ def test_the_version_changes_when_a_respondent_saves(app, runner):
     assert advisor.get(f"/a/{aid}/session/version.json").get_json()["version"] == before
     person.post(person.home + "/fields/alpha", {"q_a_level": "2", "nav": "stay"})
     assert advisor.get(f"/a/{aid}/session/version.json").get_json()["version"] != before
+
+
+def test_foreign_and_unknown_ids_are_404_and_bad_invitations_change_nothing(app, runner):
+    advisor, aid = guided(app, runner)
+    created = advisor.post("/advisor/assessments", {"municipality_name": "Nachbarort"})
+    other = re.search(r"/a/([0-9a-f]{32})/profile", created.get_data(as_text=True)).group(1)
+    advisor.profile(other)
+    person = invite(app, advisor, aid, "Anna", "Hauptamt")
+    rid = person.home.rsplit("/", 1)[1]
+    # A respondent of one assessment is unknown in the other, even to the same advisor.
+    assert advisor.post(f"/a/{other}/session/respondents/{rid}/link").status_code == 404
+    assert advisor.post(f"/a/{other}/session/respondents/{rid}/delete").status_code == 404
+    assert advisor.get(f"/a/{aid}/session/projector/no_such_question").status_code == 404
+    assert (
+        advisor.post(f"/a/{aid}/session/projector/no_such_question/agree", {"median": "1"}).status_code == 404
+    )
+    too_long = advisor.post(f"/a/{aid}/session/respondents", {"name": "x" * 201, "role": "IT"})
+    assert too_long.status_code == 303
+    missing_role = advisor.post(f"/a/{aid}/session/respondents", {"name": "Ben", "role": ""})
+    assert missing_role.status_code == 303
+    page = advisor.get(f"/a/{aid}/session").get_data(as_text=True)
+    assert "Bitte geben Sie Name und Rolle" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Respondent)) == 1
+    long_rationale = advisor.post(
+        f"/a/{aid}/session/projector/a_level/agree", {"q_a_level": "2", "rationale": "x" * 2001}
+    )
+    assert long_rationale.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
