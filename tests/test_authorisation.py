@@ -121,6 +121,7 @@ MATRIX = {
     "advising.renew_code": ADVISING,
     "advising.new_assessment": ADVISING,
     "accounts.account": SIGNED_IN,
+    "accounts.details": SIGNED_IN,
     "accounts.second_factor": SECOND_FACTOR,
     **{
         endpoint: ADMIN
@@ -149,7 +150,9 @@ def visitors(app, runner) -> tuple[dict[str, Client], dict]:
         code = invite_code(db.session, owner)
         created = [create_user(db.session, f"target{i}@example.org", Role.ADVISOR) for i in range(8)]
         targets = [user.id for user, _token in created]
-        values["account_link"] = created[0][1]
+        # The one-time link belongs to an account no admin route below deactivates or deletes
+        # (they pick their target by the route's position, which moves as routes are added).
+        values["account_link"] = create_user(db.session, "linked@example.org", Role.ADVISOR)[1]
         db.session.commit()
     for role in ("owning_advisor", "advisor", "analyst", "admin"):
         result = runner.invoke(args=["users", "reset", f"{role}@example.org"])

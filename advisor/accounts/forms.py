@@ -89,5 +89,16 @@ class RoleForm(FlaskForm):
     )
 
 
+class DetailsForm(FlaskForm):
+    """One's name and organisation, as municipalities see them (the report's cover)."""
+
+    name = StringField(
+        validators=[Length(max=200, message=_l("Please shorten this to at most %(max)d characters."))]
+    )
+    organisation = StringField(
+        validators=[Length(max=200, message=_l("Please shorten this to at most %(max)d characters."))]
+    )
+
+
 class ActionForm(FlaskForm):
     """A button that changes state: CSRF only."""

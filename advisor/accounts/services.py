@@ -228,6 +228,17 @@ def delete_user(session: Session, user: User, actor: User) -> None:
     session.flush()
 
 
+def update_details(session: Session, user: User, name: str, organisation: str) -> None:
+    """Name and organisation as municipalities see them (the cover of the reports the advisor owns).
+
+    The report's cache key covers the owner's name and organisation, so reports made before
+    are made again.
+    """
+    user.name = (name or "").strip()[:200]
+    user.organisation = (organisation or "").strip()[:200]
+    session.flush()
+
+
 def end_sessions(session: Session, user: User) -> None:
     """Log the account out everywhere (every browser's session ends at its next request)."""
     user.session_version = User.session_version + 1

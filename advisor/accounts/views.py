@@ -200,7 +200,31 @@ def account():
         _start_session(user)  # this browser stays signed in, with the new version
         flash(_("All other sessions of your account have been ended."), "success")
         return redirect(url_for(".account"), code=303)
-    return render_template("accounts/account.html", form=form, role_names=forms.ROLE_NAMES)
+    return render_template(
+        "accounts/account.html",
+        form=form,
+        details_form=forms.DetailsForm(formdata=None, obj=current_user),
+        role_names=forms.ROLE_NAMES,
+    )
+
+
+@bp.post("/account/details")
+@login_required
+def details():
+    """Change one's name and organisation (shown on the cover of the reports one owns)."""
+    details_form = forms.DetailsForm()
+    if not details_form.validate_on_submit():
+        return render_template(
+            "accounts/account.html",
+            form=forms.ActionForm(),
+            details_form=details_form,
+            role_names=forms.ROLE_NAMES,
+        ), 422
+    services.update_details(
+        db.session, current_user._get_current_object(), details_form.name.data, details_form.organisation.data
+    )
+    flash(_("Your name and organisation have been saved."), "success")
+    return redirect(url_for(".account"), code=303)
 
 
 @bp.route("/account/link/<token>", methods=["GET", "POST"])

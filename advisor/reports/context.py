@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
+from advisor import advised
+from advisor.advising.report_data import GuidedQuestion, GuidedReport
 from advisor.assessments import presentation
 from advisor.assessments.models import PROFILE_KEYS
 from advisor.assessments.results import Evaluation
@@ -49,6 +51,24 @@ class Card:
     capacity_note: str = ""
     #: Who does most of the work when a partner does ("" if the municipality does it itself).
     partner: str = ""
+    #: What the advisor changed about the measure, in words, and why ("" if nothing).
+    advisor_change: str = ""
+    advisor_reason: str = ""
+    #: Whether the effort class is the advisor's (its person-days are then unknown).
+    effort_by_advisor: bool = False
+
+
+@dataclass(frozen=True)
+class AdvisorCard:
+    """A measure of the advisor's own."""
+
+    id: int
+    title: str
+    text: str
+    effort: str
+    responsible: str
+    reason: str
+    phase: int
 
 
 @dataclass(frozen=True)
@@ -80,8 +100,12 @@ def build(
     locale: str,
     notes: dict[str, str],
     created: date,
+    guided: GuidedReport | None = None,
 ) -> dict[str, Any]:
-    """The report's data; ``municipality`` holds name and profile ids, ``notes`` answer notes."""
+    """The report's data; ``municipality`` holds name and profile ids, ``notes`` answer notes.
+
+    ``guided``: what an advisor added (the cover's advisor, the session, the advisor's measures).
+    """
     result, plan, answers = evaluation.result, evaluation.plan, evaluation.answers
     titles = {f.id: f.title.get(locale) for f in catalogue.fields}
     measures = {m.id: m for m in catalogue.measures}
@@ -125,8 +149,11 @@ def build(
             )
         )
 
+    overlay = advised.apply(plan, guided.entries if guided is not None else ())
     cards = []
-    for number, item in enumerate(plan.items, start=1):
+    shown_items = [shown for phase in overlay.phases for shown in phase.items]
+    for number, shown in enumerate(shown_items, start=1):
+        item = shown.item
         measure = measures[item.measure_id]
         text = presentation.measure_text(measure, item.variant, locale, administration, item.fallback)
         cards.append(
@@ -134,23 +161,24 @@ def build(
                 id=measure.id,
                 number=number,
                 title=text.title,
-                summary=text.summary,
+                summary=shown.text or text.summary,
                 first_steps=text.first_steps,
                 responsible=text.responsible,
-                effort=str(presentation.EFFORT_NAMES[item.size.effort]),
+                effort=str(presentation.EFFORT_NAMES[shown.effort]),
                 person_days=item.size.person_days,
                 duration=item.size.duration_months,
-                start_month=item.start_month,
-                end_month=min(item.end_month, 36),
-                phase=item.phase,
-                quick_win=item.quick_win,
+                start_month=shown.start_month,
+                end_month=min(shown.end_month, 36),
+                phase=shown.phase,
+                quick_win=item.quick_win and shown.phase == 1,
                 legal_duty=item.urgency.duty_id is not None,
                 prerequisites=tuple(
                     presentation.measure_text(
                         measures[p], variants[p], locale, administration, plan.item(p).fallback
                     ).title
                     for p in measure.prerequisites
-                    if plan.item(p) is not None  # not someone else's work, skipped for this profile
+                    # not someone else's work, skipped for this profile, nor removed by the advisor
+                    if plan.item(p) is not None and overlay.shown(p) is not None
                 ),
                 reasons=tuple(
                     presentation.reason_text(r, catalogue, dict(answers), locale) for r in item.reasons
@@ -165,8 +193,24 @@ def build(
                 partner=presentation.partner_note(
                     item.size, administration[0], municipality.get("it_provider")
                 ),
+                advisor_change=_advisor_change(shown),
+                advisor_reason=shown.reason if shown.adjusted else "",
+                effort_by_advisor="effort" in shown.changed,
             )
         )
+    own_cards = [
+        AdvisorCard(
+            id=entry.id,
+            title=entry.title,
+            text=entry.text,
+            effort=str(presentation.EFFORT_NAMES[entry.effort]) if entry.effort in advised.EFFORTS else "–",
+            responsible=entry.responsible,
+            reason=entry.reason,
+            phase=phase.number,
+        )
+        for phase in overlay.phases
+        for entry in phase.own
+    ]
 
     profile_labels = _profile_labels(catalogue, municipality, locale)
     return {
@@ -194,10 +238,23 @@ def build(
                 "end": p.end_month,
                 "projected": [(titles[k], _int(v)) for k, v in p.projected.items()],
                 "cards": [c for c in cards if c.phase == p.number],
+                "advisor_cards": [c for c in own_cards if c.phase == p.number],
             }
             for p in plan.phases
         ],
         "cards": cards,
+        "advisor_changed": overlay.changed,
+        "removed": [
+            (
+                presentation.measure_text(
+                    measures[r.item.measure_id], r.item.variant, locale, administration, r.item.fallback
+                ).title,
+                r.reason,
+            )
+            for r in overlay.removed
+        ],
+        "advisor": _advisor(guided),
+        "session": _session(catalogue, guided, answers, titles, locale),
         "later": [
             (
                 presentation.measure_text(measures[m], variants[m], locale, administration).title,
@@ -328,6 +385,96 @@ def _gap_text(gap) -> str:
     return text
 
 
+def _advisor_change(shown: advised.Shown) -> str:
+    """What the advisor changed about a catalogue measure, in words ("" if nothing)."""
+    parts = []
+    if "phase" in shown.changed:
+        parts.append(_("moved from phase %(old)s to phase %(new)s", old=shown.item.phase, new=shown.phase))
+    if "effort" in shown.changed:
+        parts.append(
+            _(
+                "effort %(effort)s instead of %(planned)s",
+                effort=presentation.EFFORT_NAMES[shown.effort],
+                planned=presentation.EFFORT_NAMES[shown.item.effort],
+            )
+        )
+    if "text" in shown.changed:
+        parts.append(_("own description"))
+    return "; ".join(parts)
+
+
+def _advisor(guided: GuidedReport | None) -> dict[str, str] | None:
+    """The advisor for the cover, if the assessment has one."""
+    if guided is None or not guided.advisor_name:
+        return None
+    return {"name": guided.advisor_name, "organisation": guided.advisor_organisation}
+
+
+def _session(
+    catalogue: Catalogue, guided: GuidedReport | None, answers, titles: dict[str, str], locale: str
+) -> dict[str, Any] | None:
+    """The guided session in words: participants, agreed answers, spreads, shared notes."""
+    if guided is None or not (guided.participants or guided.questions or guided.notes):
+        return None
+    participants = [
+        _("%(role)s (%(name)s)", role=role, name=name) if name and role else (role or name or "–")
+        for role, name in guided.participants
+    ]
+    questions = []
+    for q in guided.questions:
+        question = catalogue.questions.get(q.question_id)
+        if question is None:
+            continue
+        questions.append(
+            {
+                "question": question.text.get(locale),
+                "field": titles.get(catalogue.field_of.get(q.question_id, ""), ""),
+                "answer": presentation.answer_label(question, answers.get(q.question_id), locale)
+                if q.method
+                else "",
+                "status": _agreement_text(q),
+                "method": _("Median of the answers accepted.") if q.method == "median" else "",
+                "rationale": q.rationale,
+                "note": q.note,
+                "divergent": q.divergent,
+            }
+        )
+    return {
+        "guided": guided.guided,
+        "participants": participants,
+        "questions": questions,
+        "notes": guided.notes,
+    }
+
+
+def _agreement_text(q: GuidedQuestion) -> str:
+    """The agreement as the report says it (Einschätzung abgestimmt am …, Spannweite 1–3), or the spread."""
+    count = ngettext("%(num)s answer", "%(num)s answers", q.answered)
+    ranged = q.low is not None and q.high is not None
+    if q.method and q.agreed_at is not None:
+        day = format_date(q.agreed_at, "long")
+        if ranged:
+            text = _(
+                "Assessment agreed on %(date)s, range %(low)s–%(high)s",
+                date=day,
+                low=_level(q.low),
+                high=_level(q.high),
+            )
+        else:
+            text = _("Assessment agreed on %(date)s", date=day)
+        return f"{text} ({count})" if q.answered else text
+    if ranged:
+        return _(
+            "Not agreed yet: the answers range from %(low)s to %(high)s (%(count)s).",
+            low=_level(q.low),
+            high=_level(q.high),
+            count=count,
+        )
+    if q.divergent:
+        return _("Not agreed yet: the answers differ (%(count)s).", count=count)
+    return ""
+
+
 def _profile_labels(catalogue: Catalogue, municipality: dict[str, Any], locale: str) -> list[str]:
     out = []
     for key in PROFILE_KEYS:
@@ -358,12 +505,13 @@ def report_html(
     created: date,
     preview_base: str | None = None,
     back_url: str | None = None,
+    guided: GuidedReport | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Build the report's data and render it in ``locale``; return (html, data)."""
     from flask_babel import force_locale
 
     with force_locale(locale):
-        data = build(catalogue, evaluation, municipality, locale, notes, created)
+        data = build(catalogue, evaluation, municipality, locale, notes, created, guided)
         return render_html(data, preview_base, back_url), data
 
 

@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from advisor import jobs
+from advisor.advising import report_data
 from advisor.assessments import services as assessment_services
 from advisor.assessments.models import Assessment
 from advisor.assessments.results import of_assessment
@@ -71,14 +72,17 @@ def report_html(
         "it_provider": assessment.it_provider,
     } | assessment.profile()
     notes = {a.question_id: a.note for a in assessment.answers if a.note}
+    guided = report_data.gather(object_session(assessment), catalogue, assessment)
     return report_context.report_html(
-        catalogue, evaluation, municipality, notes, locale, today, preview_base, back_url
+        catalogue, evaluation, municipality, notes, locale, today, preview_base, back_url, guided
     )[0]
 
 
 def cache_key(catalogue: Catalogue, assessment: Assessment, today: date) -> str:
-    """What a report depends on."""
-    return f"{assessment.revision}:{today.isoformat()}:{catalogue.hash[:16]}"
+    """What a report depends on: the revision, and what a guided session adds without bumping it."""
+    key = f"{assessment.revision}:{today.isoformat()}:{catalogue.hash[:16]}"
+    extra = report_data.fingerprint(object_session(assessment), assessment)
+    return f"{key}:{extra}" if extra else key
 
 
 def job_id(assessment_id: int, locale: str) -> str:
