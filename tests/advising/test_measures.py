@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from advisor.advising.models import AdvisorMeasure
 from advisor.assessments.models import Assessment, AssessmentChange
@@ -212,3 +215,46 @@ def test_entries_are_changed_and_undone(app, runner):
     assert "put “Responsible person” back on the roadmap as planned" in summary
     assert "deleted the own measure “Glasfaser”" in summary
     assert "changed the own measure “Glasfaser”" in summary
+
+
+NASTY = st.sampled_from(
+    ["\x00", "a\x00b", "9" * 5000, "-1", "0", "4", "nan", "<b>x</b>", "ü" * 5000, "", " "]
+)
+KEYS = st.sampled_from(
+    ["title", "text", "phase", "effort", "responsible", "reason", "entry", "measure", "action", "csrf_token"]
+)
+BODIES = st.dictionaries(
+    KEYS,
+    st.lists(
+        st.one_of(NASTY, st.text(max_size=20), st.sampled_from(["m_lead", "remove", "adjust", "1", "S"])),
+        min_size=1,
+        max_size=2,
+    ),
+    max_size=8,
+)
+
+
+@pytest.fixture
+def owned(app, runner):
+    advisor, _, aid = guided(app, runner)
+    advisor.post(f"/a/{aid}/measures", OWN)
+    return advisor, aid
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(["", "/catalogue", "/delete"]), body=BODIES)
+def test_no_post_to_the_recommendations_fails_and_a_refusal_changes_nothing(app, owned, route, body):
+    advisor, aid = owned
+
+    def state():
+        with app.app_context():
+            rows = db.session.scalars(sa.select(AdvisorMeasure).order_by(AdvisorMeasure.id)).all()
+            return revision(app, aid), [
+                (r.action, r.measure_id, r.title, r.phase, r.effort, r.reason) for r in rows
+            ]
+
+    before = state()
+    response = advisor.http.post(f"/a/{aid}/measures{route}", data={**body, "csrf_token": advisor.csrf()})
+    assert response.status_code < 500, (route, body)
+    if response.status_code >= 400:
+        assert state() == before, (route, body)
