@@ -6,11 +6,12 @@ carries the spread and the recommendation. axe-core checks every new page."""
 from __future__ import annotations
 
 import re
-import subprocess
+from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import LIVE, assert_accessible
+from tests.reports.test_report import texts
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Kanal Fahrrad Wolke Zitrone"
@@ -23,8 +24,10 @@ def fits(page) -> bool:
 
 
 def sign_in_advisor(browser, live_server):
-    result = LIVE["app"].test_cli_runner().invoke(
-        args=["users", "create", "sitzung@example.org", "--role", "advisor", "--name", "Dana Berger"]
+    result = (
+        LIVE["app"]
+        .test_cli_runner()
+        .invoke(args=["users", "create", "sitzung@example.org", "--role", "advisor", "--name", "Dana Berger"])
     )
     path = re.search(r"(/account/link/\S+)", result.output).group(1)
     context = browser.new_context(bypass_csp=True, locale="de-DE")
@@ -155,4 +158,33 @@ def test_a_guided_session_from_invitation_to_report(browser, live_server):
 
     for respondent_context, _page in respondents:
         respondent_context.close()
-    LIVE["guided"] = (context, advisor, base, questions)
+
+    # The advisor's own recommendation, marked as theirs on the results page.
+    advisor.goto(base + "/measures")
+    assert fits(advisor)
+    assert_accessible(advisor)
+    advisor.get_by_label("Titel").fill("Digitalisierungslotsin benennen")
+    advisor.get_by_label("Was zu tun ist").fill("Eine Person koordiniert die Umsetzung im Amt.")
+    advisor.check("#own-phase-1")
+    advisor.check("#own-effort-S")
+    advisor.get_by_label("Verantwortliche Rolle").fill("Hauptamt")
+    with advisor.expect_navigation():
+        advisor.get_by_role("button", name="Maßnahme hinzufügen").click()
+    assert "Ihre Empfehlung wurde gespeichert." in advisor.inner_text("main")
+    assert_accessible(advisor)
+    advisor.goto(base + "/results")
+    assert "Digitalisierungslotsin benennen" in advisor.inner_text("main")
+    assert "Empfehlung der Beratung" in advisor.inner_text("main")
+
+    # The PDF carries the spread of the agreed questions and the recommendation.
+    advisor.goto(base + "/report/status?lang=de")
+    button = advisor.get_by_role("link", name="Bericht herunterladen (PDF)")
+    button.wait_for(timeout=120_000)
+    with advisor.expect_download() as download:
+        button.click()
+    text = " ".join(texts(Path(download.value.path()).read_bytes()))
+    assert "Einschätzung abgestimmt am" in text and "Spannweite 1–3" in text
+    assert "Median der Antworten übernommen" in text
+    assert "Digitalisierungslotsin benennen" in text and "Dana Berger" in text
+    assert "Hauptamt" in text and "Anna" not in text  # roles, not names, without consent
+    context.close()
