@@ -15,7 +15,7 @@ report (docs/guided-sessions.md):
 * One choice and yes/no: the answers diverge when they are not all the same; proposed is
   the answer more than half gave.
 * Several choices: the answers diverge when the sets differ; proposed are the options more
-  than half of those who chose chose.
+  than half of those who chose chose (nothing, when no option has such a majority).
 * Where more than half gave the same "weiß nicht" or "nicht zuständig", that is proposed;
   otherwise nothing is, and the advisor has to agree an answer with the group.
 
@@ -132,7 +132,8 @@ def _proposal(kind: str, given: list[Fact], values: list[Fact]) -> Fact | None:
             return Fact(ANSWERED, _lower_median([float(f.value) for f in values]))
         if kind == "multiple":
             chosen = Counter(option for f in values for option in set(f.value or ()))
-            return Fact(ANSWERED, sorted(o for o, n in chosen.items() if 2 * n > len(values)))
+            majority = sorted(o for o, n in chosen.items() if 2 * n > len(values))
+            return Fact(ANSWERED, majority) if majority else None  # no option has a majority
         top, count = Counter(key(kind, f) for f in values).most_common(1)[0]
         if 2 * count > len(given):
             return next(f for f in values if key(kind, f) == top)
