@@ -63,7 +63,7 @@ def test_several_choices_propose_what_more_than_half_chose():
         "multiple", [Fact("answered", ["x", "y"]), Fact("answered", ["y"]), Fact("answered", ["y", "z"])]
     )
     assert s.reasons == (DIFFERENT,) and s.proposal == Fact("answered", ["y"])
-    scattered = spread("multiple", [Fact("answered", ["x"]), Fact("answered", ["y"]), Fact("answered", ["z"])])
+    scattered = spread("multiple", [Fact("answered", [option]) for option in "xyz"])
     assert scattered.proposal is None  # no option has a majority: nothing to accept
 
 
