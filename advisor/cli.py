@@ -512,6 +512,15 @@ def _print_summary(entry: dict) -> None:
     for phase in entry["roadmap"]["phases"]:
         start, end = phase["months"]
         click.echo(f"  phase {phase['phase']} months {start}-{end}: {', '.join(phase['measures']) or '-'}")
+    advisor = entry.get("advisor_measures")
+    if advisor:
+        for phase in advisor["phases"]:
+            for own in phase["own"]:
+                click.echo(f"  advisor: phase {phase['phase']} + {own['title']}")
+            for changed in phase["adjusted"]:
+                click.echo(f"  advisor: {changed['measure']} adjusted ({', '.join(changed['changed'])})")
+        for removed in advisor["removed"]:
+            click.echo(f"  advisor: {removed['measure']} removed ({removed['reason']})")
 
 
 def register(app: Flask) -> None:

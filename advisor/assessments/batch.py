@@ -122,6 +122,39 @@ def as_json(evaluation: Evaluation, catalogue: Catalogue, source: str | None = N
     }
 
 
+def advisor_measures(evaluation: Evaluation, checked: exchange.Checked) -> dict[str, Any]:
+    """The advisor's measures of a version 2 file applied to the roadmap (``advisor.advised``)."""
+    from advisor import advised
+
+    entries = [
+        advised.Entry(
+            number, m.action, m.measure_id, m.title, m.text, m.phase, m.effort, m.responsible, m.reason
+        )
+        for number, m in enumerate(checked.measures, start=1)
+    ]
+    applied = advised.apply(evaluation.plan, entries)
+    return {
+        "phases": [
+            {
+                "phase": p.number,
+                "adjusted": [
+                    {"measure": s.item.measure_id, "changed": list(s.changed), "reason": s.reason}
+                    for s in p.items
+                    if s.adjusted
+                ],
+                "own": [
+                    {"title": e.title, "effort": e.effort, "responsible": e.responsible, "reason": e.reason}
+                    for e in p.own
+                ],
+            }
+            for p in applied.phases
+        ],
+        "removed": [{"measure": r.item.measure_id, "reason": r.reason} for r in applied.removed],
+        # Entries about measures this roadmap does not schedule: they change nothing.
+        "not_applied": [e.measure_id for e in applied.unmatched],
+    }
+
+
 def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
@@ -153,6 +186,8 @@ def _one(job: tuple[str, bytes, str]) -> dict[str, Any]:
     result = as_json(evaluation, checked.catalogue, source)
     # The web app shows no results without these; offline scoring says they are missing.
     result["profile_missing"] = [key for key in REQUIRED_FOR_ADVICE if not checked.profile.get(key)]
+    if checked.measures:
+        result["advisor_measures"] = advisor_measures(evaluation, checked)
     if checked.upgrade_notice is not None:
         # Carried over from an older catalogue version: say so, and which profile values are
         # open because the old one was split (the result assumes none of them).

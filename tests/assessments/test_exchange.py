@@ -577,3 +577,12 @@ def test_documented_guided_example_imports_and_scores(kommunal_app, tmp_path):
     # The agreed answers are what scores (the respondents' own answers do not).
     assert "cs_online_services" not in scored["fields"][0]["unanswered"]
     assert scored["catalogue"]["version"] == "2027.1"
+    # The advisor's measures are applied to the roadmap it prints; one about a measure this
+    # roadmap does not schedule changes nothing and is named as such.
+    advisor = scored["advisor_measures"]
+    own = [o["title"] for phase in advisor["phases"] for o in phase["own"]]
+    assert own == ["Digitalisierungsrunde mit den Fachbereichen"]
+    scheduled = {m for phase in scored["roadmap"]["phases"] for m in phase["measures"]}
+    assert all(m not in scheduled for m in advisor["not_applied"])
+    text = kommunal_app.test_cli_runner().invoke(args=["assess", str(example), "--date", "2026-12-02"])
+    assert "advisor: phase 1 + Digitalisierungsrunde mit den Fachbereichen" in text.output
