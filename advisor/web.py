@@ -242,6 +242,20 @@ def init_app(app: Flask) -> None:
         }
 
 
+def refuse_unknown_fields(allowed: set[str]) -> None:
+    """A posted form with fields its page does not have was forged: 400, and nothing is saved."""
+    unknown = sorted(set(request.form.keys()) - allowed)
+    if unknown:
+        abort_with(
+            400,
+            _l(
+                "The form contained fields that do not belong to this page (%(names)s). "
+                "Nothing has been saved.",
+                names=", ".join(unknown[:5]),
+            ),
+        )
+
+
 def abort_with(code: int, message) -> None:
     """Abort with a status code and a specific, translated message for the error page."""
     from werkzeug.exceptions import default_exceptions

@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -47,6 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import answer_post as ap  # noqa: E402  (the shared gunicorn and browser helpers)
+import robustness  # noqa: E402  (its server environment)
 
 ROOT, RESULTS = ap.ROOT, ap.RESULTS
 AIM_PROJECTOR_P95_S = 3.0
@@ -65,19 +64,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def environment(tmp: Path, database_url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        ADVISOR_ENV="production",
-        ADVISOR_SECRET_KEY=secrets.token_hex(32),
-        ADVISOR_SESSION_COOKIE_SECURE="false",
-        ADVISOR_DATABASE_URL=database_url,
-        ADVISOR_INSTANCE_PATH=str(tmp / "instance"),
-        ADVISOR_OPERATOR_NAME="Benchmark",
-        # Every simulated person comes from 127.0.0.1: lift the per-address limits.
-        ADVISOR_RATE_LIMIT_RESUME="10000 per minute",
-        ADVISOR_RATE_LIMIT_LOGIN="10000 per minute",
-    )
-    env.pop("ADVISOR_REDIS_URL", None)
+    """As for the robustness benchmark (no Redis), and sign-ins are not limited either."""
+    env = robustness.environment(tmp, database_url, None)
+    env["ADVISOR_RATE_LIMIT_LOGIN"] = "10000 per minute"
     return env
 
 

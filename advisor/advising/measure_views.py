@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +17,7 @@ from flask_login import current_user
 from advisor import advised
 from advisor.assessments import presentation
 from advisor.assessments import results as result_service
-from advisor.assessments.access import catalogue_for, load_assessment
+from advisor.assessments.access import catalogue_for, load_owned
 from advisor.assessments.forms import ActionForm
 from advisor.assessments.models import Assessment
 from advisor.assessments.services import missing_for_advice
@@ -28,14 +28,6 @@ from . import measures
 from .measure_forms import CatalogueMeasureForm, EntryForm, OwnMeasureForm
 
 bp = Blueprint("advisor_measures", __name__)
-
-
-def _owned(aid: str) -> Assessment:
-    """The assessment if the signed-in advisor owns it; 404 for everyone else."""
-    assessment = load_assessment(aid)
-    if g.get("assessment_access") != "owner" and not measures.is_owner(assessment, current_user):
-        abort(404)
-    return assessment
 
 
 def _planned(catalogue, assessment: Assessment):
@@ -122,13 +114,13 @@ def _entry_from_query(assessment: Assessment, name: str):
 @bp.get("/a/<aid>/measures")
 def page(aid: str) -> Any:
     """The advisor's recommendations: own measures, and the roadmap's measures adjusted or removed."""
-    return _page(_owned(aid))
+    return _page(load_owned(aid))
 
 
 @bp.post("/a/<aid>/measures")
 def save_own(aid: str) -> Any:
     """Add a measure of the advisor's own, or change one."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     form = OwnMeasureForm()
     if not form.validate_on_submit():
         return _page(assessment, own_form=form, status=422)
@@ -160,7 +152,7 @@ def save_own(aid: str) -> Any:
 @bp.post("/a/<aid>/measures/catalogue")
 def save_catalogue(aid: str) -> Any:
     """Adjust or remove a measure of the roadmap, with the reason."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     form = CatalogueMeasureForm()
     if not form.validate_on_submit():
         return _page(assessment, catalogue_form=form, status=422)
@@ -196,7 +188,7 @@ def save_catalogue(aid: str) -> Any:
 @bp.post("/a/<aid>/measures/delete")
 def delete(aid: str) -> Response:
     """Delete an entry: an own measure goes, a changed catalogue measure is back as planned."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     form = EntryForm()
     if not form.validate_on_submit():
         abort(400)

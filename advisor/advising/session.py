@@ -14,7 +14,6 @@ through :func:`version`, a cheap aggregate.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -22,17 +21,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from advisor import consensus
 from advisor.accounts.models import User
-from advisor.assessments import audit
-from advisor.assessments.answers import AnswerInput, InvalidAnswer, is_answered, normalise
-from advisor.assessments.grants import TOUCH_EVERY
+from advisor.assessments import audit, grants
+from advisor.assessments.answers import AnswerInput, is_answered
 from advisor.assessments.models import AnswerState, Assessment, Respondent, RespondentAnswer
-from advisor.assessments.services import TOKEN_BYTES, UnknownQuestion, hash_token, save_answers
+from advisor.assessments.services import TOKEN_BYTES, hash_token, save_answers, validated
 from advisor.catalogue import Catalogue
 from advisor.db import utcnow
 from advisor.rules import Fact
@@ -41,8 +38,6 @@ from .models import Agreement, GuidedSession, RespondentGrant
 
 #: More people than this in one session is a meeting no one can moderate.
 MAX_RESPONDENTS = 60
-#: One browser remembers this many respondent links (the least recently used is forgotten).
-MAX_REMEMBERED = 12
 
 
 class SessionError(ValueError):
@@ -108,37 +103,15 @@ def _matches(token: str, respondent: Respondent) -> bool:
     return stored is not None and hmac.compare_digest(hash_token(token), stored)
 
 
-def _browser(browser_key: str) -> str:
-    return hashlib.sha256(b"advisor-respondent:" + browser_key.encode()).hexdigest()
-
-
-def _fernet(browser_key: str) -> Fernet:
-    digest = hashlib.sha256(b"advisor-respondent-seal:" + browser_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+#: Respondents' grants: the same mechanics as the municipality's, with their own salts.
+RESPONDENT = grants.Kind(
+    RespondentGrant, RespondentGrant.respondent_id, b"advisor-respondent:", b"advisor-respondent-seal:"
+)
 
 
 def grant(session: Session, browser_key: str, respondent: Respondent, token: str) -> None:
     """Let this browser open the respondent's questionnaire without the link (see ``grants``)."""
-    browser = _browser(browser_key)
-    row = session.scalar(
-        select(RespondentGrant).where(
-            RespondentGrant.browser_hash == browser, RespondentGrant.respondent_id == respondent.id
-        )
-    )
-    sealed = _fernet(browser_key).encrypt(token.encode())
-    if row is None:
-        session.add(RespondentGrant(browser_hash=browser, respondent_id=respondent.id, sealed_token=sealed))
-    else:
-        row.sealed_token, row.used_at = sealed, utcnow()
-    session.flush()
-    surplus = session.scalars(
-        select(RespondentGrant.id)
-        .where(RespondentGrant.browser_hash == browser)
-        .order_by(RespondentGrant.used_at.desc(), RespondentGrant.id.desc())
-        .offset(MAX_REMEMBERED)
-    ).all()
-    if surplus:
-        session.execute(delete(RespondentGrant).where(RespondentGrant.id.in_(surplus)))
+    RESPONDENT.store(session, browser_key, respondent.id, token)
 
 
 def opened(session: Session, browser_key: str | None, public_id: str) -> Respondent | None:
@@ -148,28 +121,20 @@ def opened(session: Session, browser_key: str | None, public_id: str) -> Respond
     row = session.execute(
         select(RespondentGrant, Respondent)
         .join(Respondent, Respondent.id == RespondentGrant.respondent_id)
-        .where(RespondentGrant.browser_hash == _browser(browser_key), Respondent.public_id == public_id)
+        .where(
+            RespondentGrant.browser_hash == RESPONDENT.browser(browser_key), Respondent.public_id == public_id
+        )
     ).first()
     if row is None:
         return None
     granted, respondent = row
-    try:
-        token = _fernet(browser_key).decrypt(granted.sealed_token).decode()
-    except InvalidToken:
-        return None
-    if not _matches(token, respondent):
-        return None
-    if granted.used_at < utcnow() - TOUCH_EVERY:
-        granted.used_at = utcnow()
-    return respondent
+    token = RESPONDENT.token(browser_key, granted)
+    return respondent if token is not None and _matches(token, respondent) else None
 
 
 def forget_unused_grants(session: Session, older_than: timedelta, dry_run: bool = False) -> int:
     """Delete respondent grants no browser used for ``older_than``; return how many (would be) deleted."""
-    unused = RespondentGrant.used_at < utcnow() - older_than
-    if dry_run:
-        return session.scalar(select(func.count()).select_from(RespondentGrant).where(unused))
-    return session.execute(delete(RespondentGrant).where(unused)).rowcount or 0
+    return RESPONDENT.forget_unused(session, older_than, dry_run)
 
 
 # -- a respondent's own answers ----------------------------------------------------------
@@ -187,16 +152,7 @@ def save_own_answers(
     Only the respondent's rows are written: the agreed answers and the assessment stay as
     they are. An answer with no value, no state and no note removes a stored one.
     """
-    clean: dict[str, AnswerInput] = {}
-    for question_id, answer in answers.items():
-        question = catalogue.questions.get(question_id)
-        if question is None or question_id not in allowed:
-            raise UnknownQuestion(question_id)
-        try:
-            clean[question_id] = normalise(question, answer)
-        except InvalidAnswer as exc:
-            exc.question_id = question_id
-            raise
+    clean = validated(catalogue, answers, allowed)
     stored = {a.question_id: a for a in respondent.answers}
     changed = 0
     for question_id, answer in clean.items():

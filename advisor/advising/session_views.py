@@ -16,7 +16,6 @@ from flask import (
     Response,
     abort,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -29,14 +28,14 @@ from flask_login import current_user
 
 from advisor.assessments import forms as assessment_forms
 from advisor.assessments import services as assessment_services
-from advisor.assessments.access import _browser_key, catalogue_for, load_assessment
+from advisor.assessments.access import browser_key, catalogue_for, load_owned
 from advisor.assessments.answers import InvalidAnswer
 from advisor.assessments.labels import LEVEL_NAMES
 from advisor.assessments.models import Assessment, Respondent
 from advisor.assessments.presentation import administration_names, answer_label
 from advisor.db import db
 from advisor.i18n import lazy_gettext as _l
-from advisor.web import abort_with, absolute_url, safe_next
+from advisor.web import abort_with, absolute_url, refuse_unknown_fields, safe_next
 
 from . import forms, session
 
@@ -53,14 +52,6 @@ REASONS = {
 
 def _locale() -> str:
     return str(get_locale())
-
-
-def _owned(aid: str) -> Assessment:
-    """The assessment, if the signed-in advisor owns it; for everyone else a 404."""
-    assessment = load_assessment(aid)
-    if g.assessment_access != "owner":
-        abort(404)
-    return assessment
 
 
 def _question_ids(catalogue, assessment: Assessment) -> list[str]:
@@ -106,7 +97,7 @@ def _question_or_404(catalogue, assessment: Assessment, question_id: str) -> str
 @bp.get("/a/<aid>/session")
 def overview(aid: str) -> str:
     """Respondents, their progress, and every question's spread, divergent ones first."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     catalogue = catalogue_for(assessment)
     ids = _question_ids(catalogue, assessment)
     states = session.ordered_for_moderation(session.question_states(db.session, catalogue, assessment, ids))
@@ -135,7 +126,7 @@ def overview(aid: str) -> str:
 @bp.post("/a/<aid>/session/respondents")
 def invite(aid: str) -> Any:
     """Invite a respondent; their personal link is shown once, to pass on."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     form = forms.RespondentForm()
     if not form.validate_on_submit():
         flash(_("Please enter the respondent's name and role (each at most 200 characters)."), "error")
@@ -169,7 +160,7 @@ def _respondent_or_404(assessment: Assessment, rid: str) -> Respondent:
 @bp.post("/a/<aid>/session/respondents/<rid>/link")
 def new_link(aid: str, rid: str) -> Any:
     """A new personal link for a respondent (the old one stops working)."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     respondent = _respondent_or_404(assessment, rid)
     if not assessment_forms.ActionForm().validate_on_submit():
         abort(400)
@@ -179,7 +170,7 @@ def new_link(aid: str, rid: str) -> Any:
 @bp.post("/a/<aid>/session/respondents/<rid>/delete")
 def remove_respondent(aid: str, rid: str) -> Response:
     """Take a respondent and their answers out of the session."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     respondent = _respondent_or_404(assessment, rid)
     if not assessment_forms.ActionForm().validate_on_submit():
         abort(400)
@@ -192,7 +183,7 @@ def remove_respondent(aid: str, rid: str) -> Response:
 @bp.post("/a/<aid>/session/notes")
 def save_notes(aid: str) -> Response:
     """The advisor's session notes."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     form = forms.NoteForm()
     if not form.validate_on_submit():
         abort_with(422, _l("The notes are too long (at most 5,000 characters). Nothing has been saved."))
@@ -204,7 +195,7 @@ def save_notes(aid: str) -> Response:
 @bp.get("/a/<aid>/session/version.json")
 def version(aid: str) -> Response:
     """A fingerprint of the session that changes with every answer: the projector polls it."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     response = jsonify(version=session.version(db.session, assessment))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -216,7 +207,7 @@ def version(aid: str) -> Response:
 @bp.get("/a/<aid>/session/projector")
 def projector_start(aid: str) -> Response:
     """The projector opens where the session stood, else at the first question to discuss."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     catalogue = catalogue_for(assessment)
     ids = _question_ids(catalogue, assessment)
     if not ids:
@@ -231,7 +222,7 @@ def projector_start(aid: str) -> Response:
 @bp.get("/a/<aid>/session/projector/<qid>")
 def projector(aid: str, qid: str) -> str:
     """One question in large type: who answered, the distribution once revealed, the agreement."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     catalogue = catalogue_for(assessment)
     ids = _question_ids(catalogue, assessment)
     if qid not in ids:
@@ -326,7 +317,7 @@ def _projector_back(aid: str, qid: str) -> Response:
 @bp.post("/a/<aid>/session/projector/<qid>/reveal")
 def reveal(aid: str, qid: str) -> Response:
     """Show the distribution of the answers to the group (or hide it again)."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     _question_or_404(catalogue_for(assessment), assessment, qid)
     if not assessment_forms.ActionForm().validate_on_submit():
         abort(400)
@@ -337,7 +328,7 @@ def reveal(aid: str, qid: str) -> Response:
 @bp.post("/a/<aid>/session/projector/<qid>/agree")
 def agree(aid: str, qid: str) -> Any:
     """Record the agreed answer with its rationale, or accept the median."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     catalogue = catalogue_for(assessment)
     _question_or_404(catalogue, assessment, qid)
     field_def = catalogue.field(catalogue.field_of[qid])
@@ -377,7 +368,7 @@ def agree(aid: str, qid: str) -> Any:
 @bp.post("/a/<aid>/session/projector/<qid>/reopen")
 def reopen(aid: str, qid: str) -> Response:
     """Withdraw an agreement to discuss the question again."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     _question_or_404(catalogue_for(assessment), assessment, qid)
     if not assessment_forms.ActionForm().validate_on_submit():
         abort(400)
@@ -388,7 +379,7 @@ def reopen(aid: str, qid: str) -> Response:
 @bp.post("/a/<aid>/session/projector/<qid>/note")
 def question_note(aid: str, qid: str) -> Response:
     """The advisor's note on one question."""
-    assessment = _owned(aid)
+    assessment = load_owned(aid)
     _question_or_404(catalogue_for(assessment), assessment, qid)
     form = forms.NoteForm()
     if not form.validate_on_submit():
@@ -409,12 +400,12 @@ def respondent_link(token: str) -> Any:
     respondent = session.find_by_token(db.session, token)
     if respondent is None:
         return render_template("invalid_link.html", resume_form=assessment_forms.ResumeForm()), 404
-    session.grant(db.session, _browser_key(create=True), respondent, token)
+    session.grant(db.session, browser_key(create=True), respondent, token)
     return redirect(url_for(".respondent_home", rid=respondent.public_id), code=303)
 
 
 def _respondent(rid: str) -> tuple[Respondent, Assessment, Any]:
-    respondent = session.opened(db.session, _browser_key(), rid)
+    respondent = session.opened(db.session, browser_key(), rid)
     if respondent is None:
         abort(404)
     assessment = respondent.assessment
@@ -463,16 +454,7 @@ def respondent_field(rid: str, field_id: str) -> Any:
     form_class = assessment_forms.field_form_class(catalogue, field_def)
     status = 200
     if request.method == "POST":
-        unknown = sorted(set(request.form.keys()) - assessment_forms.allowed_keys(field_def))
-        if unknown:
-            abort_with(
-                400,
-                _l(
-                    "The form contained fields that do not belong to this page (%(names)s). "
-                    "Nothing has been saved.",
-                    names=", ".join(unknown[:5]),
-                ),
-            )
+        refuse_unknown_fields(assessment_forms.allowed_keys(field_def))
         form = form_class()
         if form.validate():
             try:

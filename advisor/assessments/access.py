@@ -16,7 +16,7 @@ from . import grants, services
 from .models import Assessment, Status
 
 
-def _browser_key(create: bool = False) -> str | None:
+def browser_key(create: bool = False) -> str | None:
     key = session.get("browser")
     if (not isinstance(key, str) or not key) and create:
         key = session["browser"] = grants.new_browser_key()
@@ -25,7 +25,7 @@ def _browser_key(create: bool = False) -> str | None:
 
 def remember(assessment: Assessment, token: str) -> None:
     """Let this browser open the assessment until its session ends (or the link changes)."""
-    grants.grant(db.session, _browser_key(create=True), assessment, token)
+    grants.grant(db.session, browser_key(create=True), assessment, token)
 
 
 def load_assessment(aid: str, by_link_only: bool = False) -> Assessment:
@@ -38,7 +38,7 @@ def load_assessment(aid: str, by_link_only: bool = False) -> Assessment:
     changed); a completed one keeps the version its results were given with until the
     user asks for the upgrade.
     """
-    found = grants.opened(db.session, _browser_key(), aid)
+    found = grants.opened(db.session, browser_key(), aid)
     if found is not None:
         assessment, g.resume_token = found
         g.assessment_access = "link"
@@ -47,6 +47,19 @@ def load_assessment(aid: str, by_link_only: bool = False) -> Assessment:
         if assessment is None:
             abort(404)
         g.resume_token, g.assessment_access = None, "owner"
+    keep_current(assessment)
+    return assessment
+
+
+def load_owned(aid: str) -> Assessment:
+    """The assessment, if the signed-in advisor owns it (however else this browser may open it); else 404.
+
+    For the advisor's own pages: the guided session, the advisor's measures.
+    """
+    assessment = _owned(aid)
+    if assessment is None:
+        abort(404)
+    g.resume_token, g.assessment_access = None, "owner"
     keep_current(assessment)
     return assessment
 

@@ -33,36 +33,68 @@ def new_browser_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _hash(browser_key: str) -> str:
-    return hashlib.sha256(b"advisor-browser:" + browser_key.encode()).hexdigest()
+def _hash(browser_key: str, purpose: bytes = b"advisor-browser:") -> str:
+    return hashlib.sha256(purpose + browser_key.encode()).hexdigest()
 
 
-def _fernet(browser_key: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"advisor-seal:" + browser_key.encode()).digest()))
+def _fernet(browser_key: str, purpose: bytes = b"advisor-seal:") -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(purpose + browser_key.encode()).digest()))
+
+
+class Kind:
+    """What a grant opens: the table, the column naming it, and the salts of hash and seal."""
+
+    def __init__(self, model, column, hash_purpose: bytes, seal_purpose: bytes) -> None:
+        self.model, self.column = model, column
+        self.hash_purpose, self.seal_purpose = hash_purpose, seal_purpose
+
+    def browser(self, browser_key: str) -> str:
+        """The stored hash of a browser key."""
+        return _hash(browser_key, self.hash_purpose)
+
+    def store(self, session: Session, browser_key: str, target_id: int, token: str) -> None:
+        """Keep (or renew) the grant, and forget this browser's least recently used ones beyond the limit."""
+        model, browser = self.model, self.browser(browser_key)
+        row = session.scalar(select(model).where(model.browser_hash == browser, self.column == target_id))
+        sealed = _fernet(browser_key, self.seal_purpose).encrypt(token.encode())
+        if row is None:
+            session.add(model(browser_hash=browser, sealed_token=sealed, **{self.column.key: target_id}))
+        else:
+            row.sealed_token, row.used_at = sealed, utcnow()
+        session.flush()
+        surplus = session.scalars(
+            select(model.id)
+            .where(model.browser_hash == browser)
+            .order_by(model.used_at.desc(), model.id.desc())
+            .offset(MAX_REMEMBERED)
+        ).all()
+        if surplus:
+            session.execute(delete(model).where(model.id.in_(surplus)))
+
+    def token(self, browser_key: str, granted) -> str | None:
+        """The token a grant holds, if this browser's key unseals it; touch the grant now and then."""
+        try:
+            token = _fernet(browser_key, self.seal_purpose).decrypt(granted.sealed_token).decode()
+        except InvalidToken:
+            return None
+        if granted.used_at < utcnow() - TOUCH_EVERY:
+            granted.used_at = utcnow()
+        return token
+
+    def forget_unused(self, session: Session, older_than: timedelta, dry_run: bool = False) -> int:
+        """Delete grants no browser used for ``older_than``; return how many (would be) deleted."""
+        unused = self.model.used_at < utcnow() - older_than
+        if dry_run:
+            return session.scalar(select(func.count()).select_from(self.model).where(unused))
+        return session.execute(delete(self.model).where(unused)).rowcount or 0
+
+
+ASSESSMENT = Kind(BrowserGrant, BrowserGrant.assessment_id, b"advisor-browser:", b"advisor-seal:")
 
 
 def grant(session: Session, browser_key: str, assessment: Assessment, token: str) -> None:
     """Let this browser open ``assessment`` (it showed the token, or created the assessment)."""
-    browser = _hash(browser_key)
-    row = session.scalar(
-        select(BrowserGrant).where(
-            BrowserGrant.browser_hash == browser, BrowserGrant.assessment_id == assessment.id
-        )
-    )
-    sealed = _fernet(browser_key).encrypt(token.encode())
-    if row is None:
-        session.add(BrowserGrant(browser_hash=browser, assessment_id=assessment.id, sealed_token=sealed))
-    else:
-        row.sealed_token, row.used_at = sealed, utcnow()
-    session.flush()
-    surplus = session.scalars(
-        select(BrowserGrant.id)
-        .where(BrowserGrant.browser_hash == browser)
-        .order_by(BrowserGrant.used_at.desc(), BrowserGrant.id.desc())
-        .offset(MAX_REMEMBERED)
-    ).all()
-    if surplus:
-        session.execute(delete(BrowserGrant).where(BrowserGrant.id.in_(surplus)))
+    ASSESSMENT.store(session, browser_key, assessment.id, token)
 
 
 def opened(session: Session, browser_key: str | None, public_id: str) -> tuple[Assessment, str] | None:
@@ -72,25 +104,19 @@ def opened(session: Session, browser_key: str | None, public_id: str) -> tuple[A
     row = session.execute(
         select(BrowserGrant, Assessment)
         .join(Assessment, Assessment.id == BrowserGrant.assessment_id)
-        .where(BrowserGrant.browser_hash == _hash(browser_key), Assessment.public_id == public_id)
+        .where(
+            BrowserGrant.browser_hash == ASSESSMENT.browser(browser_key), Assessment.public_id == public_id
+        )
     ).first()
     if row is None:
         return None
     granted, assessment = row
-    try:
-        token = _fernet(browser_key).decrypt(granted.sealed_token).decode()
-    except InvalidToken:
-        return None
-    if not token_matches(token, assessment):
+    token = ASSESSMENT.token(browser_key, granted)
+    if token is None or not token_matches(token, assessment):
         return None  # the personal link was changed (elsewhere): this browser's grant is void
-    if granted.used_at < utcnow() - TOUCH_EVERY:
-        granted.used_at = utcnow()
     return assessment, token
 
 
 def forget_unused(session: Session, older_than: timedelta, dry_run: bool = False) -> int:
     """Delete grants no browser used for ``older_than``; return how many (would be) deleted."""
-    unused = BrowserGrant.used_at < utcnow() - older_than
-    if dry_run:
-        return session.scalar(select(func.count()).select_from(BrowserGrant).where(unused))
-    return session.execute(delete(BrowserGrant).where(unused)).rowcount or 0
+    return ASSESSMENT.forget_unused(session, older_than, dry_run)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -304,6 +304,26 @@ class Saved:
     changes: tuple[tuple[str, Any, Any, bool], ...] = ()
 
 
+def validated(
+    catalogue: Catalogue, answers: Mapping[str, AnswerInput], allowed: Set[str] | None = None
+) -> dict[str, AnswerInput]:
+    """Every answer normalised against its question; raise for the first that does not fit.
+
+    ``allowed`` restricts which question ids may appear (a page may only change its own).
+    """
+    clean: dict[str, AnswerInput] = {}
+    for question_id, answer in answers.items():
+        question = catalogue.questions.get(question_id)
+        if question is None or (allowed is not None and question_id not in allowed):
+            raise UnknownQuestion(question_id)
+        try:
+            clean[question_id] = normalise(question, answer)
+        except InvalidAnswer as exc:
+            exc.question_id = question_id
+            raise
+    return clean
+
+
 def save_answers(
     session: Session,
     catalogue: Catalogue,
@@ -323,16 +343,7 @@ def save_answers(
     changed it since), and one that both changed differently is not stored but returned as
     a conflict for the user to decide. Concurrent saves of one assessment are serialised.
     """
-    clean: dict[str, AnswerInput] = {}
-    for question_id, answer in answers.items():
-        question = catalogue.questions.get(question_id)
-        if question is None or (allowed is not None and question_id not in allowed):
-            raise UnknownQuestion(question_id)
-        try:
-            clean[question_id] = normalise(question, answer)
-        except InvalidAnswer as exc:
-            exc.question_id = question_id
-            raise
+    clean = validated(catalogue, answers, allowed)
     lock(session, assessment)
     existing = assessment.answer_map()
     changed = False

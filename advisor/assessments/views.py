@@ -31,7 +31,15 @@ from advisor.advising import measures as advising_measures
 from advisor.db import db
 from advisor.i18n import lazy_gettext as _l
 from advisor.rules import Fact
-from advisor.web import abort_with, absolute_url, active_catalogue, catalogues, safe_next, today
+from advisor.web import (
+    abort_with,
+    absolute_url,
+    active_catalogue,
+    catalogues,
+    refuse_unknown_fields,
+    safe_next,
+    today,
+)
 
 from . import audit, exchange, forms, presentation, retention, services
 from . import results as result_service
@@ -75,19 +83,6 @@ def _wizard_context(assessment: Assessment, current: str, catalogue=None) -> dic
         "kept": presentation.kept_answers(assessment.upgrade_notice, _locale()),
         "notice_form": forms.ActionForm(),
     }
-
-
-def _check_keys(allowed: set[str]) -> None:
-    unknown = sorted(set(request.form.keys()) - allowed)
-    if unknown:
-        abort_with(
-            400,
-            _l(
-                "The form contained fields that do not belong to this page (%(names)s). "
-                "Nothing has been saved.",
-                names=", ".join(unknown[:5]),
-            ),
-        )
 
 
 def _flash_once(message: str, category: str) -> None:
@@ -212,7 +207,7 @@ def profile(aid: str) -> Any:
     catalogue = catalogue_for(assessment)
     form_class = forms.profile_form_class(catalogue)
     if request.method == "POST":
-        _check_keys(forms.PROFILE_KEYS)
+        refuse_unknown_fields(forms.PROFILE_KEYS)
         form = form_class()
         if form.validate():
             entered = forms.profile_from_form(form)
@@ -262,7 +257,7 @@ def field(aid: str, field_id: str) -> Any:
     page = services.page_questions(catalogue, assessment, field_def)
     shown = None  # what each answer was when the page was shown (its fingerprint)
     if request.method == "POST":
-        _check_keys(forms.allowed_keys(field_def))
+        refuse_unknown_fields(forms.allowed_keys(field_def))
         try:
             shown = forms.shown_fingerprints(request.form, field_def)
         except ValueError:
@@ -357,7 +352,7 @@ def _priorities_form(catalogue, assessment: Assessment):
     form_class = forms.priorities_form_class(catalogue)
     if request.method != "POST":
         return form_class(data=forms.priorities_data(catalogue, assessment)), False
-    _check_keys(forms.priorities_keys(catalogue))
+    refuse_unknown_fields(forms.priorities_keys(catalogue))
     form = form_class()
     if not form.validate():
         return form, False

@@ -179,3 +179,24 @@ def test_foreign_and_unknown_ids_are_404_and_bad_invitations_change_nothing(app,
     assert long_rationale.status_code == 422
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
+
+
+def test_notes_are_private_until_shared(app, runner):
+    advisor, aid = guided(app, runner)
+    saved = advisor.post(
+        f"/a/{aid}/session/notes", {"note": "Kämmerei skeptisch", "next": f"/a/{aid}/session"}
+    )
+    assert saved.status_code == 303 and saved.location.endswith(f"/a/{aid}/session")
+    advisor.post(f"/a/{aid}/session/projector/a_level/note", {"note": "<b>nachfragen</b>", "shared": "y"})
+    projector = advisor.get(f"/a/{aid}/session/projector/a_level").get_data(as_text=True)
+    assert "&lt;b&gt;nachfragen&lt;/b&gt;" in projector and "Kämmerei skeptisch" in projector
+    with app.app_context():
+        from advisor.advising.models import GuidedSession
+
+        state = db.session.scalar(sa.select(GuidedSession))
+        agreement = db.session.scalar(sa.select(Agreement))
+    assert (state.notes, state.notes_shared) == ("Kämmerei skeptisch", False)
+    assert (agreement.note, agreement.note_shared) == ("<b>nachfragen</b>", True)
+    elsewhere = advisor.post(f"/a/{aid}/session/notes", {"note": "x", "next": "https://example.org/"})
+    assert elsewhere.location.endswith(f"/a/{aid}/session")  # never away from the site
+    assert advisor.post(f"/a/{aid}/session/notes", {"note": "x" * 5001}).status_code == 422
