@@ -123,11 +123,13 @@ class Log:
         self.acks: dict[tuple[int, int], float] = {}  # (respondent, seq) -> acknowledged at
         self.last: dict[int, tuple[int, int]] = {}  # respondent -> (seq, level) of the last ack
         self.save_ms: list[float] = []
+        self.get_ms: list[float] = []
         self.failed = 0
         self.server_errors = 0
         self.shown: dict[int, list[tuple[float, int]]] = {}  # respondent -> [(seen at, seq)]
         self.polls = 0
         self.page_loads = 0
+        self.page_ms: list[float] = []
 
 
 def respond(base: str, link: str, number: int, stop_at: float, think: float, log: Log) -> None:
@@ -141,9 +143,11 @@ def respond(base: str, link: str, number: int, stop_at: float, think: float, log
         seq += 1
         level = rng.randrange(5)
         try:
+            loading = time.monotonic()
             body = form(
                 browser, page_path, **{f"q_{QUESTION}": str(level), f"n_{QUESTION}": f"bench {number}-{seq}"}
             )
+            loaded = time.monotonic()
             started = time.monotonic()
             status, _, _ = browser.post(page_path, body, follow=False)
             done = time.monotonic()
@@ -152,6 +156,7 @@ def respond(base: str, link: str, number: int, stop_at: float, think: float, log
                 log.failed += 1
             continue
         with log.lock:
+            log.get_ms.append((loaded - loading) * 1000)
             if status == 303:
                 log.save_ms.append((done - started) * 1000)
                 log.acks[(number, seq)] = done
@@ -174,9 +179,11 @@ def observe(advisor: ap.Browser, aid: str, stop_at: float, poll: float, log: Log
             current = json.loads(body)["version"]
             if current != version:
                 version = current
+                started = time.monotonic()
                 _, page = advisor.get(projector)
                 seen = time.monotonic()
                 log.page_loads += 1
+                log.page_ms.append((seen - started) * 1000)
                 live = page.split('id="live"', 1)[1].split("</section>", 1)[0]
                 with log.lock:
                     for who, seq in NOTE.findall(live):
@@ -278,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
             "p95": round(percentile(log.save_ms, 0.95), 1),
             "p99": round(percentile(log.save_ms, 0.99), 1),
         },
+        "page_get_ms": {
+            "p50": round(percentile(log.get_ms, 0.50), 1),
+            "p95": round(percentile(log.get_ms, 0.95), 1),
+        },
         "save_to_projector_s": {
             "measured": len(waits),
             "median": round(percentile(waits, 0.50), 2),
@@ -286,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
         },
         "projector_polls": log.polls,
         "projector_page_loads": log.page_loads,
+        "projector_page_ms": {
+            "p50": round(percentile(log.page_ms, 0.50), 1),
+            "max": round(max(log.page_ms), 1) if log.page_ms else None,
+        },
     }
     aims = {
         "no_answer_lost": not lost,
