@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.browser.conftest import LIVE, assert_accessible
 from tests.reports.test_report import texts
@@ -23,14 +24,11 @@ def fits(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def sign_in_advisor(browser, live_server):
-    result = (
-        LIVE["app"]
-        .test_cli_runner()
-        .invoke(args=["users", "create", "sitzung@example.org", "--role", "advisor", "--name", "Dana Berger"])
-    )
+def sign_in_advisor(browser, live_server, email="sitzung@example.org", javascript=True):
+    runner = LIVE["app"].test_cli_runner()
+    result = runner.invoke(args=["users", "create", email, "--role", "advisor", "--name", "Dana Berger"])
     path = re.search(r"(/account/link/\S+)", result.output).group(1)
-    context = browser.new_context(bypass_csp=True, locale="de-DE")
+    context = browser.new_context(bypass_csp=True, locale="de-DE", java_script_enabled=javascript)
     page = context.new_page()
     page.goto(live_server + path)
     page.get_by_label("Neues Passwort").fill(PASSWORD)
@@ -187,4 +185,44 @@ def test_a_guided_session_from_invitation_to_report(browser, live_server):
     assert "Median der Antworten übernommen" in text
     assert "Digitalisierungslotsin benennen" in text and "Dana Berger" in text
     assert "Hauptamt" in text and "Anna" not in text  # roles, not names, without consent
+    context.close()
+
+
+def test_the_projector_works_without_javascript(browser, live_server):
+    """Reveal, agree and move on by plain links and forms; a reload shows new answers."""
+    app = LIVE["app"]
+    from advisor.advising import session as guided
+    from advisor.assessments.answers import AnswerInput
+    from advisor.assessments.models import AnswerState, Assessment
+    from advisor.db import db
+    from advisor.web import active_catalogue
+
+    context, advisor = sign_in_advisor(browser, live_server, "ohne-js@example.org", javascript=False)
+    advisor.goto(live_server + "/advisor")
+    advisor.get_by_label("Name der Kommune").fill("Gemeinde Ohneskript")
+    with advisor.expect_navigation():
+        advisor.get_by_role("button", name="Selbsteinschätzung anlegen").click()
+    aid = re.search(r"/a/([0-9a-f]{32})/profile", advisor.content()).group(1)
+    with app.app_context():
+        catalogue = active_catalogue()
+        assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
+        assessment.municipality_type, assessment.state, assessment.population_band = "gemeinde", "HE", "2k-5k"
+        question = catalogue.fields[0].questions[0].id
+        for name, level in (("Anna", 0), ("Ben", 3)):
+            respondent, _token = guided.invite(db.session, assessment, name, name)
+            answer = AnswerInput(AnswerState.ANSWERED, level, "")
+            guided.save_own_answers(db.session, catalogue, respondent, {question: answer}, {question})
+        db.session.commit()
+    advisor.goto(f"{live_server}/a/{aid}/session/projector/{question}")
+    assert "2 von 2 Befragten haben geantwortet" in advisor.inner_text("#live")
+    assert advisor.get_by_role("link", name="Neu laden, um neue Antworten zu sehen").is_visible()
+    with advisor.expect_navigation():
+        advisor.get_by_role("button", name="Antworten aufdecken (R)").click()
+    assert "Die Antworten gehen auseinander" in advisor.inner_text("#live")  # (axe needs scripts)
+    with advisor.expect_navigation():
+        advisor.get_by_role("button", name=re.compile("^Median übernehmen")).click()
+    assert "Median übernommen am" in advisor.inner_text(".agreed-answer")
+    with advisor.expect_navigation():
+        advisor.get_by_role("link", name="Nächste Frage →").click()
+    assert not advisor.url.endswith("/" + question)
     context.close()
