@@ -24,6 +24,16 @@ def fits(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def too_wide(page) -> list[str]:
+    """The elements that stick out to the right (for the message when ``fits`` fails)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 8)
+            .map(e => `${e.tagName}.${e.className} ${(e.textContent || '').trim().slice(0, 30)}`)"""
+    )
+
+
 def sign_in_advisor(browser, live_server, email="sitzung@example.org", javascript=True):
     runner = LIVE["app"].test_cli_runner()
     result = runner.invoke(args=["users", "create", email, "--role", "advisor", "--name", "Dana Berger"])
@@ -108,6 +118,10 @@ def test_a_guided_session_from_invitation_to_report(browser, live_server):
     rows = advisor.locator(".session-table tbody tr")
     assert rows.nth(0).get_attribute("class") == "divergent"
     assert rows.nth(1).get_attribute("class") == "divergent"
+    assert_accessible(advisor)
+    advisor.set_viewport_size({"width": 390, "height": 844})
+    assert fits(advisor), too_wide(advisor)
+    advisor.set_viewport_size({"width": 1280, "height": 800})
     with advisor.expect_navigation():
         advisor.get_by_role("link", name="Beamer-Ansicht öffnen").click()
     first_shown = advisor.url.rsplit("/", 1)[1]
@@ -146,6 +160,9 @@ def test_a_guided_session_from_invitation_to_report(browser, live_server):
         advisor.keyboard.press("Enter")
     assert "Median übernommen am" in advisor.inner_text(".agreed-answer")
     assert_accessible(advisor)
+    advisor.set_viewport_size({"width": 390, "height": 844})
+    assert fits(advisor), too_wide(advisor)
+    advisor.set_viewport_size({"width": 1280, "height": 800})
 
     # A respondent now sees the group's distribution of the revealed questions, without names.
     page = respondents[0][1]
