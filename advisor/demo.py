@@ -45,7 +45,6 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
-from advisor import consensus
 from advisor.accounts.models import Role, User
 from advisor.accounts.services import by_email, create_user
 from advisor.advising.models import AdvisorMeasure, Agreement, GuidedSession
@@ -61,8 +60,9 @@ from advisor.assessments.models import (
 )
 from advisor.assessments.services import SCORED, create_assessment
 from advisor.catalogue import Catalogue, Question
+from advisor.core import consensus
+from advisor.core.rules import Fact
 from advisor.db import utcnow
-from advisor.rules import Fact
 
 #: The IT provider of every demo assessment: the marker code looks for.
 MARKER = "Demo-Daten (synthetisch)"

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from advisor import roadmap, scoring  # noqa: E402
 from advisor.assessments.batch import run_batch  # noqa: E402
 from advisor.catalogue import load_catalogue  # noqa: E402
-from advisor.rules import Fact  # noqa: E402
+from advisor.core import roadmap, scoring  # noqa: E402
+from advisor.core.rules import Fact  # noqa: E402
 
 CATALOGUE_DIR = ROOT / "questionnaires"
 TODAY = date(2026, 11, 21)

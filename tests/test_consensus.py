@@ -1,11 +1,11 @@
-"""The consensus rule of guided sessions (advisor.consensus): spread, divergence, median."""
+"""The consensus rule of guided sessions (advisor.core.consensus): spread, divergence, median."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advisor.consensus import (
+from advisor.core.consensus import (
     DIFFERENT,
     MIXED_NOT_RESPONSIBLE,
     MIXED_UNKNOWN,
@@ -13,7 +13,7 @@ from advisor.consensus import (
     divergent_first,
     spread,
 )
-from advisor.rules import Fact
+from advisor.core.rules import Fact
 
 
 def levels(*values):

@@ -11,15 +11,16 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from advisor import consensus, demo
+from advisor import demo
 from advisor.accounts.models import Role, User
 from advisor.advising.models import AdvisorMeasure, Agreement, GuidedSession
 from advisor.assessments.answers import is_answered
 from advisor.assessments.models import Answer, AnswerState, Assessment, Respondent
 from advisor.assessments.services import create_assessment
 from advisor.catalogue import load_catalogue
+from advisor.core import consensus
+from advisor.core.rules import Fact
 from advisor.db import db
-from advisor.rules import Fact
 from tests.conftest import PROJECT, count_rows
 
 NAME = re.compile(r"^Demo-\S+ \d+ \(synthetisch\)$")

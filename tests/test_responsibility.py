@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advisor import roadmap, rules, scoring
 from advisor.catalogue import load_catalogue
 from advisor.catalogue.migrate import NoMigration, carry_over
-from advisor.rules import Fact
+from advisor.core import roadmap, rules, scoring
+from advisor.core.rules import Fact
 from tests.catalogue.helpers import TASKS
 
 CATALOGUE = load_catalogue(TASKS)

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor import roadmap
 from advisor.catalogue import load_catalogue
-from advisor.rules import Fact
-from advisor.scoring import Priority, duty_urgency, score
+from advisor.core import roadmap
+from advisor.core.rules import Fact
+from advisor.core.scoring import Priority, duty_urgency, score
 from tests.conftest import PROJECT
 from tests.test_scoring import answers_for
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor.catalogue import load_catalogue
-from advisor.rules import Fact
-from advisor.scoring import Priority, band_of, score, value_score
+from advisor.core.rules import Fact
+from advisor.core.scoring import Priority, band_of, score, value_score
 from tests.conftest import CATALOGUES
 
 MINI = load_catalogue(CATALOGUES / "mini")

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
-from advisor.advised import EFFORTS
+from advisor.core.advised import EFFORTS
 from advisor.i18n import lazy_gettext as _l
 
 from .measures import (

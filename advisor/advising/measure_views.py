@@ -14,13 +14,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from advisor import advised
 from advisor.assessments import presentation
 from advisor.assessments import results as result_service
 from advisor.assessments.access import catalogue_for, load_owned
 from advisor.assessments.forms import ActionForm
 from advisor.assessments.models import Assessment
 from advisor.assessments.services import missing_for_advice
+from advisor.core import advised
 from advisor.db import db
 from advisor.web import today
 

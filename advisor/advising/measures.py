@@ -3,7 +3,7 @@
 Only the owning advisor changes them (the views check); the municipality sees them on the
 results page and in the report, marked as the advisor's. Every change is kept in the audit
 trail (kind "measure") and bumps the assessment's revision, so no report made before it is
-served again. What the entries do to the roadmap is the pure :mod:`advisor.advised`.
+served again. What the entries do to the roadmap is the pure :mod:`advisor.core.advised`.
 
 Services flush; the request commits.
 """
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from advisor import advised
 from advisor.assessments.models import Assessment, AssessmentChange
 from advisor.assessments.services import touch
+from advisor.core import advised
+from advisor.core.roadmap import Roadmap
 from advisor.i18n import lazy_gettext as _l
-from advisor.roadmap import Roadmap
 
 from .models import AdvisorMeasure
 
@@ -69,7 +69,7 @@ def entries(session: Session, assessment: Assessment) -> list[AdvisorMeasure]:
 
 
 def plain(rows: list[AdvisorMeasure]) -> list[advised.Entry]:
-    """The entries as plain data for :func:`advisor.advised.apply`."""
+    """The entries as plain data for :func:`advisor.core.advised.apply`."""
     return [
         advised.Entry(
             id=row.id,

@@ -20,11 +20,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from advisor import advised, consensus
 from advisor.accounts.models import User
 from advisor.assessments.models import Assessment, Respondent, RespondentAnswer
 from advisor.catalogue import Catalogue
-from advisor.rules import Fact
+from advisor.core import advised, consensus
+from advisor.core.rules import Fact
 
 from . import measures
 from .models import Agreement, GuidedSession

@@ -4,7 +4,7 @@ Each respondent answers on their own through a personal link (a random token; on
 hash is stored, as for the municipality's link). Nobody sees the others' answers until
 the advisor reveals a question; then the respondents see its distribution, anonymously.
 The advisor agrees an answer per question with a rationale, or accepts the median
-(``advisor.consensus``): that becomes the assessment's answer, which is what scores. The
+(``advisor.core.consensus``): that becomes the assessment's answer, which is what scores. The
 respondents' own answers stay stored beside it.
 
 Respondents' saves touch only their own rows (never the assessment row), so thirty people
@@ -24,15 +24,15 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from advisor import consensus
 from advisor.accounts.models import User
 from advisor.assessments import audit, grants
 from advisor.assessments.answers import AnswerInput, is_answered
 from advisor.assessments.models import AnswerState, Assessment, Respondent, RespondentAnswer
 from advisor.assessments.services import TOKEN_BYTES, hash_token, save_answers, validated
 from advisor.catalogue import Catalogue
+from advisor.core import consensus
+from advisor.core.rules import Fact
 from advisor.db import utcnow
-from advisor.rules import Fact
 
 from .models import Agreement, GuidedSession, RespondentGrant
 

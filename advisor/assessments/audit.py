@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from advisor.accounts.models import User
-from advisor.rules import Fact
+from advisor.core.rules import Fact
 
 from .models import Assessment, AssessmentChange
 from .services import Saved

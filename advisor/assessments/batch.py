@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.catalogue import Catalogue, load_all
-from advisor.scoring import Priority
+from advisor.core.scoring import Priority
 
 from . import exchange
 from .models import PROFILE_KEYS, REQUIRED_FOR_ADVICE
@@ -123,8 +123,8 @@ def as_json(evaluation: Evaluation, catalogue: Catalogue, source: str | None = N
 
 
 def advisor_measures(evaluation: Evaluation, checked: exchange.Checked) -> dict[str, Any]:
-    """The advisor's measures of a version 2 file applied to the roadmap (``advisor.advised``)."""
-    from advisor import advised
+    """The advisor's measures of a version 2 file applied to the roadmap (``advisor.core.advised``)."""
+    from advisor.core import advised
 
     entries = [
         advised.Entry(

@@ -11,13 +11,13 @@ from typing import Any
 from flask_babel import format_date, format_decimal, pgettext
 from flask_babel import gettext as _
 
-from advisor import rules, scoring
 from advisor.catalogue import Catalogue, Question, Text
 from advisor.catalogue.schema import Duty, Measure
+from advisor.core import rules, scoring
+from advisor.core.roadmap import Item, Reason, Size
+from advisor.core.roadmap import capacity as roadmap_capacity
+from advisor.core.rules import Fact
 from advisor.i18n import lazy_gettext as _l
-from advisor.roadmap import Item, Reason, Size
-from advisor.roadmap import capacity as roadmap_capacity
-from advisor.rules import Fact
 
 from .labels import LEVEL_NAMES
 

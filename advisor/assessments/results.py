@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from advisor import roadmap, scoring
 from advisor.catalogue import Catalogue
-from advisor.rules import Fact
+from advisor.core import roadmap, scoring
+from advisor.core.rules import Fact
 
 from .answers import AnswerInput
 from .models import Assessment

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from advisor.catalogue import Catalogue, FieldDef, catalogue_as_dict, catalogue_from_dict
 from advisor.catalogue.migrate import carry_over
+from advisor.core.rules import ADMINISTRATION, OTHER, OWN, SKIP
 from advisor.db import utcnow
-from advisor.rules import ADMINISTRATION, OTHER, OWN, SKIP
 
 from .answers import NO_ANSWER, AnswerInput, InvalidAnswer, fingerprint, is_answered, normalise
 from .models import (

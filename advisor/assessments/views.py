@@ -28,9 +28,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from advisor.advising import measures as advising_measures
+from advisor.core.rules import Fact
 from advisor.db import db
 from advisor.i18n import lazy_gettext as _l
-from advisor.rules import Fact
 from advisor.web import (
     abort_with,
     absolute_url,

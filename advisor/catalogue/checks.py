@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from advisor import rules
+from advisor.core import rules
 
 from .schema import (
     EFFORT_PERSON_DAYS,

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from advisor import rules
+from advisor.core import rules
 
 from . import checks
 from .schema import (
@@ -122,7 +122,7 @@ class Catalogue:
         return frozenset(members | bodies)  # type: ignore[arg-type]
 
     def responsibility(self, question: Question, profile: Mapping[str, str | None]) -> str:
-        """Who carries what ``question`` asks about, for this profile (see :mod:`advisor.rules`)."""
+        """Who carries what ``question`` asks about, for this profile (see :mod:`advisor.core.rules`)."""
         return rules.responsibility(self.task_map.get(question.task or ""), self.type_map, profile)
 
     def variants(self, profile: Mapping[str, str | None]) -> Mapping[str, int | None]:

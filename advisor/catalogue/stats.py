@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from advisor import rules
+from advisor.core import rules
 
 from .checks import CROSS_CUTTING
 from .loader import Catalogue

@@ -13,12 +13,12 @@ from typing import Any
 from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
-from advisor import advised
 from advisor.advising.report_data import GuidedQuestion, GuidedReport
 from advisor.assessments import presentation
 from advisor.assessments.models import PROFILE_KEYS
 from advisor.assessments.results import Evaluation
 from advisor.catalogue import Catalogue
+from advisor.core import advised
 
 from .render import environment
 

@@ -1,14 +1,14 @@
-"""The pure overlay of the advisor's entries on the roadmap (advisor/advised.py), property-tested."""
+"""The pure overlay of the advisor's entries on the roadmap (advisor/core/advised.py), property-tested."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor import advised
-from advisor.advised import ADD, ADJUST, REMOVE, Entry
-from advisor.roadmap import PHASES, Item, Phase, Roadmap, Size
-from advisor.scoring import Urgency
+from advisor.core import advised
+from advisor.core.advised import ADD, ADJUST, REMOVE, Entry
+from advisor.core.roadmap import PHASES, Item, Phase, Roadmap, Size
+from advisor.core.scoring import Urgency
 
 CAPACITY = {1: 24.0, 2: 48.0, 3: 72.0}
 

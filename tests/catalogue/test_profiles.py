@@ -11,10 +11,10 @@ from datetime import date
 
 import pytest
 
-from advisor import roadmap, rules, scoring
 from advisor.catalogue import load_catalogue
 from advisor.catalogue.checks import names_role
-from advisor.rules import Fact
+from advisor.core import roadmap, rules, scoring
+from advisor.core.rules import Fact
 from tests.conftest import PROJECT
 
 CATALOGUE = load_catalogue(PROJECT / "questionnaires" / "kommunal")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from advisor import rules
 from advisor.catalogue import load_catalogue
 from advisor.catalogue.stats import catalogue_stats, profile_dependent
+from advisor.core import rules
 from tests.conftest import PROJECT
 
 FIELDS = ["citizen_service", "internal_processes", "organisation", "energy", "mobility"]

@@ -645,7 +645,7 @@ def test_report_of_an_ortsgemeinde_names_its_verbandsgemeinde_duties_and_legal_s
 
 def test_key_messages_name_every_field_that_shares_the_top_or_bottom_score(kommunal):
     from advisor.assessments.results import evaluate
-    from advisor.rules import Fact, worst_answer
+    from advisor.core.rules import Fact, worst_answer
 
     with kommunal.test_request_context():
         catalogue = kommunal.extensions["advisor.catalogues"]["kommunal"]

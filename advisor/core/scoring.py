@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from advisor import rules
 from advisor.catalogue.loader import Catalogue
 from advisor.catalogue.schema import Duty, Question
-from advisor.rules import Fact, all_hold
+from advisor.core import rules
+from advisor.core.rules import Fact, all_hold
 
 #: Upper bounds (exclusive, except the last) of the five maturity bands, in score points.
 BANDS = (

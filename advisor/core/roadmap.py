@@ -30,8 +30,8 @@ from datetime import date
 
 from advisor.catalogue.loader import Catalogue
 from advisor.catalogue.schema import EFFORT_PERSON_DAYS, Measure, Sizing, Trigger
-from advisor.rules import Fact, all_hold, triggered
-from advisor.scoring import (
+from advisor.core.rules import Fact, all_hold, triggered
+from advisor.core.scoring import (
     DEFAULT_RELEVANCE,
     Priority,
     QuestionScore,

@@ -1,6 +1,6 @@
 """PURE: the roadmap as the advisor leaves it: catalogue measures adjusted or removed, own ones added.
 
-The roadmap core (:mod:`advisor.roadmap`) plans from the catalogue alone; an advisor who ran
+The roadmap core (:mod:`advisor.core.roadmap`) plans from the catalogue alone; an advisor who ran
 the assessment with the municipality may know better. This overlay does not plan again: it
 takes the built roadmap and the advisor's entries and says what each phase shows.
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from advisor.roadmap import PHASES, Item, Roadmap
+from advisor.core.roadmap import PHASES, Item, Roadmap
 
 ADD, ADJUST, REMOVE = "add", "adjust", "remove"
 EFFORTS = ("S", "M", "L")

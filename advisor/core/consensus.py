@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from advisor.rules import Fact
+from advisor.core.rules import Fact
 
 ANSWERED, UNKNOWN, NOT_RESPONSIBLE = "answered", "unknown", "not_responsible"
 SPECIAL = (UNKNOWN, NOT_RESPONSIBLE)
