@@ -66,12 +66,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .health import bp as health_bp
     from .reports import models as _report_models  # noqa: F401
     from .reports.views import bp as reports_bp
+    from .stats import models as _stats_models  # noqa: F401
+    from .stats import views as stats_views
 
     Migrate(app, db.db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     app.register_blueprint(assessments_bp)
     access.init_app(app)
     accounts_views.init_app(app)
     advising_views.init_app(app)
+    stats_views.init_app(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
     legal.init_app(app)

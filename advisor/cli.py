@@ -19,6 +19,7 @@ catalogue_cli = AppGroup("catalogue", help="Validate and describe questionnaire 
 assessments_cli = AppGroup("assessments", help="Export and import assessments as exchange files.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Synthetic, clearly labelled demo data.")
+stats_cli = AppGroup("stats", help="Anonymised statistics of consenting municipalities.")
 
 
 @catalogue_cli.command("check")
@@ -321,6 +322,52 @@ def demo_seed(count: int, seed: int | None, replace: bool) -> None:
     )
 
 
+@stats_cli.command("snapshot")
+def stats_snapshot() -> None:
+    """Freeze today's statistics: the consenting, completed assessments and the published tables."""
+    import time
+
+    from .db import db
+    from .stats.services import take_snapshot
+    from .web import active_catalogue, catalogues, today
+
+    started = time.perf_counter()
+    snapshot = take_snapshot(db.session, catalogues(), active_catalogue(), today())
+    db.session.commit()
+    cells = [cell for table in snapshot.publication["tables"] for cell in table["cells"]]
+    withheld = sum(1 for cell in cells if cell["suppressed"])
+    click.echo(
+        f"snapshot {snapshot.id}: {snapshot.assessments} assessments, {len(cells)} cells in "
+        f"{len(snapshot.publication['tables'])} tables, {withheld} withheld "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
+@stats_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
+@click.option("--snapshot", "snapshot_id", type=int, default=None, help="Snapshot id (default: the latest).")
+def stats_export(fmt: str, output: Path | None, snapshot_id: int | None) -> None:
+    """Export the published tables of a snapshot (withheld cells marked, never their values)."""
+    from .db import db
+    from .stats import exports
+    from .stats.models import StatsSnapshot
+    from .stats.services import latest
+
+    snapshot = db.session.get(StatsSnapshot, snapshot_id) if snapshot_id else latest(db.session)
+    if snapshot is None:
+        raise click.ClickException("no such snapshot (take one with `flask stats snapshot`)")
+    if fmt == "json":
+        text = json.dumps(exports.as_document(snapshot), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = exports.as_csv(snapshot)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"written {output}", err=True)
+
+
 def _link_note() -> str:
     from .accounts.services import LINK_VALIDITY
 
@@ -525,7 +572,7 @@ def _print_summary(entry: dict) -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups to ``app``."""
-    for group in (catalogue_cli, assessments_cli, users_cli, demo_cli):
+    for group in (catalogue_cli, assessments_cli, users_cli, demo_cli, stats_cli):
         app.cli.add_command(group)
     app.cli.add_command(assess)
     app.cli.add_command(report)

@@ -61,6 +61,11 @@ DEFAULTS: dict[str, object] = {
     "PURGE_UNFINISHED_AFTER": "12m",
     "PURGE_COMPLETED_AFTER": None,
     "PURGE_AT_HOUR": 3,
+    # Statistics: a snapshot of the consenting, completed assessments is taken by a daily job
+    # (at this local hour; None: only by `flask stats snapshot`) once the latest is older than
+    # STATS_SNAPSHOT_INTERVAL_DAYS, so a revocation takes effect within that period.
+    "STATS_SNAPSHOT_AT_HOUR": 4,
+    "STATS_SNAPSHOT_INTERVAL_DAYS": 7,
     # A browser's grant to open an assessment without its link, unused this many days, ends.
     "GRANT_RETENTION_DAYS": 30,
     # The record of staff account events (sign-ins, failures, changes) is kept this long.

@@ -146,7 +146,10 @@ class RedisQueue:
 
 
 #: Jobs run once a day, and the setting holding their hour (None: not scheduled).
-DAILY = (("advisor.assessments.retention.purge_job", "PURGE_AT_HOUR"),)
+DAILY = (
+    ("advisor.assessments.retention.purge_job", "PURGE_AT_HOUR"),
+    ("advisor.stats.services.snapshot_job", "STATS_SNAPSHOT_AT_HOUR"),
+)
 DAILY_TIMEOUT = 3600
 
 
@@ -168,7 +171,7 @@ def run_daily(path: str, hour: int, zone: str, timeout: int) -> None:
 
 
 def schedule_daily_jobs(app: Flask) -> None:
-    """Schedule the daily jobs whose hour is configured (the purge)."""
+    """Schedule the daily jobs whose hour is configured (the purge, the statistics snapshot)."""
     for path, setting in DAILY:
         hour = app.config.get(setting)
         if hour is not None:

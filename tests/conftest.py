@@ -85,6 +85,7 @@ def make_app(url: str, tmp_path: Path, **config):
         "SERVER_NAME": "advisor.test",
         "SESSION_COOKIE_SECURE": False,
         "PURGE_AT_HOUR": None,  # no daily purge thread per test app (tests/test_retention.py)
+        "STATS_SNAPSHOT_AT_HOUR": None,  # nor a snapshot thread (tests/test_stats.py)
     }
     settings.update(config)
     os.environ["ADVISOR_INSTANCE_PATH"] = str(tmp_path / "instance")

@@ -85,6 +85,7 @@ MATRIX = {
             "assessments.regenerate_link",
             "advising.hand_over",
             "advising.take_back",
+            "stats.consent",  # the municipality's own decision
         )
     },
     **{

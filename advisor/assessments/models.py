@@ -113,6 +113,11 @@ class Assessment(Base):
     it_provider: Mapped[str] = mapped_column(String(200), default="")
     # Person-days a year the municipality can give to the roadmap; None: from the staff band.
     capacity_days_per_year: Mapped[int | None] = mapped_column(Integer)
+    #: When the municipality agreed that its results count, anonymised, in statistics (None: not).
+    stats_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Field scores and "overall" as of ``scores_revision`` (statistics read them without rescoring).
+    scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    scores_revision: Mapped[int | None] = mapped_column(Integer)
     # After a catalogue upgrade: {"from": version, "to": version, "choices": {profile key:
     # [values]}, "unanswerable": [question ids]}; shown once, cleared when acknowledged.
     upgrade_notice: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -17,6 +17,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -31,6 +32,8 @@ from advisor.advising import measures as advising_measures
 from advisor.core.rules import Fact
 from advisor.db import db
 from advisor.i18n import lazy_gettext as _l
+from advisor.stats.forms import ConsentForm
+from advisor.stats.presentation import peer_context
 from advisor.web import (
     abort_with,
     absolute_url,
@@ -411,6 +414,10 @@ def complete(aid: str) -> Response:
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     services.complete(db.session, assessment)
+    if g.assessment_access == "link" and request.form.get("stats_consent") == "y":
+        from advisor.stats.services import set_consent
+
+        set_consent(db.session, assessment, True)
     flash(_("The assessment is complete. You can still change answers at any time."), "success")
     return redirect(url_for(".results", aid=aid), code=303)
 
@@ -470,6 +477,9 @@ def results(aid: str) -> Any:
         projected_after=[evaluation.plan.phases[-1].projected[f.id] for f in catalogue.fields],
         advice=advising_measures.advised_plan(db.session, assessment, evaluation.plan),
         advisor_owns=advising_measures.is_owner(assessment, current_user),
+        consent_form=ConsentForm(formdata=None),
+        origin=None,
+        **peer_context(catalogue, assessment, evaluation.result, context["locale"]),
         relevance_names=RELEVANCE_NAMES,
         default_capacity=presentation.default_capacity(assessment),
         **context,

@@ -1,0 +1,1 @@
+"""Consented, anonymised statistics: snapshots, published tables, peer comparison, exports."""
