@@ -79,6 +79,9 @@ STAND_INS = ("Gemeinderat", "Gemeinsame Verwaltung", "Beigeordnete/r")
 HEADS = {"landkreis": "Landrat/Landrätin"}
 GUIDED_SHARE = 1 / 3
 COMPLETED_SHARE = 0.45
+#: Completed demo assessments whose municipality consents to statistics (a mix, so statistics
+#: and their withheld cells can be shown; the share is an assumption, not a measurement).
+CONSENT_SHARE = 0.7
 
 # -- how municipalities are spread ---------------------------------------------------------
 
@@ -290,6 +293,7 @@ class _Builder:
     """Makes one demo assessment."""
 
     def __init__(self, session: Session, catalogue: Catalogue, rng: random.Random, now, advisor: User):
+        self.consent_rng = random.Random(str(rng.getstate()[1][:4]))  # without drawing from rng
         self.session, self.catalogue, self.rng, self.now, self.advisor = (
             session,
             catalogue,
@@ -335,6 +339,9 @@ class _Builder:
                     assessment.answers.append(self.row(Answer, question, answer, changed))
         if completed:
             assessment.status, assessment.completed_at = Status.COMPLETED, changed
+            # A generator of its own: the consent mix leaves the rest of the seeded data as before.
+            if self.consent_rng.random() < CONSENT_SHARE:
+                assessment.stats_consent_at = changed
             for field in catalogue.fields:
                 current = max(0, min(4, round(fields[field.id])))
                 assessment.priorities.append(

@@ -297,3 +297,15 @@ def test_seed_refuses_a_bad_count(app, runner, count):
     result = runner.invoke(args=["demo", "seed", "--municipalities", count])
     assert result.exit_code != 0
     assert count_rows(app, Assessment) == 0
+
+
+def test_a_mix_of_completed_demo_municipalities_consents_to_statistics(app, runner):
+    seed(runner, "--municipalities", "60", "--seed", "11")
+    with app.app_context():
+        found = demo_assessments()
+        consenting = [a for a in found if a.stats_consent_at is not None]
+        completed = [a for a in found if a.status.value == "completed"]
+    assert all(a.status.value == "completed" for a in consenting)  # never an unfinished one
+    assert 0 < len(consenting) < len(completed)
+    snapshot = runner.invoke(args=["stats", "snapshot"])
+    assert snapshot.exit_code == 0 and f"{len(consenting)} assessments" in snapshot.output
