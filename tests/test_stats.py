@@ -140,3 +140,21 @@ def test_peers_widen_step_by_step_and_leave_the_municipality_out(app):
     assert comparison.step == "type_near_size" and comparison.peers == 5  # itself left out
     page = client.get(f"/a/{own}/results").get_data(as_text=True)
     assert "Verglichen mit ähnlichen Kommunen" in page and "benachbarten Größen" in page
+
+
+def test_the_report_compares_with_peers_and_a_new_snapshot_renews_it(app):
+    client = Client(app)
+    own = completed(client, "Berichtsdorf", level="4")
+    for number in range(5):
+        completed(client, f"Vergleich {number}", level="2")
+    with app.app_context():
+        from advisor.reports.services import cache_key
+
+        assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == own))
+        before = cache_key(active_catalogue(), assessment, date(2026, 12, 2))
+    snapshot(app)
+    with app.app_context():
+        assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == own))
+        assert cache_key(active_catalogue(), assessment, date(2026, 12, 2)) != before
+    preview = client.get(f"/a/{own}/report").get_data(as_text=True)
+    assert "Verglichen mit ähnlichen Kommunen" in preview and "Verglichen mit 5 Kommunen" in preview

@@ -101,6 +101,7 @@ def build(
     notes: dict[str, str],
     created: date,
     guided: GuidedReport | None = None,
+    peers: Any = None,
 ) -> dict[str, Any]:
     """The report's data; ``municipality`` holds name and profile ids, ``notes`` answer notes.
 
@@ -255,6 +256,7 @@ def build(
         ],
         "advisor": _advisor(guided),
         "session": _session(catalogue, guided, answers, titles, locale),
+        "peers": _peers(peers, catalogue, municipality, locale),
         "later": [
             (
                 presentation.measure_text(measures[m], variants[m], locale, administration).title,
@@ -403,6 +405,13 @@ def _advisor_change(shown: advised.Shown) -> str:
     return "; ".join(parts)
 
 
+def _peers(comparison, catalogue: Catalogue, municipality: dict[str, Any], locale: str) -> dict | None:
+    """The peer comparison (``advisor.stats.peers``) in the report's words; None without a snapshot."""
+    from advisor.stats.presentation import report_section
+
+    return report_section(comparison, catalogue, municipality, locale)
+
+
 def _advisor(guided: GuidedReport | None) -> dict[str, str] | None:
     """The advisor for the cover, if the assessment has one."""
     if guided is None or not guided.advisor_name:
@@ -506,12 +515,13 @@ def report_html(
     preview_base: str | None = None,
     back_url: str | None = None,
     guided: GuidedReport | None = None,
+    peers: Any = None,
 ) -> tuple[str, dict[str, Any]]:
     """Build the report's data and render it in ``locale``; return (html, data)."""
     from flask_babel import force_locale
 
     with force_locale(locale):
-        data = build(catalogue, evaluation, municipality, locale, notes, created, guided)
+        data = build(catalogue, evaluation, municipality, locale, notes, created, guided, peers)
         return render_html(data, preview_base, back_url), data
 
 

@@ -24,6 +24,8 @@ from advisor.assessments.models import Assessment
 from advisor.assessments.results import of_assessment
 from advisor.catalogue import Catalogue
 from advisor.db import utcnow
+from advisor.stats.presentation import comparison_of
+from advisor.stats.services import latest_snapshot_id
 
 from . import context as report_context
 from .models import FAILED, PENDING, QUEUED, READY, RUNNING, ReportCache
@@ -73,14 +75,20 @@ def report_html(
     } | assessment.profile()
     notes = {a.question_id: a.note for a in assessment.answers if a.note}
     guided = report_data.gather(object_session(assessment), catalogue, assessment)
+    peers = comparison_of(catalogue, assessment, evaluation.result)
     return report_context.report_html(
-        catalogue, evaluation, municipality, notes, locale, today, preview_base, back_url, guided
+        catalogue, evaluation, municipality, notes, locale, today, preview_base, back_url, guided, peers
     )[0]
 
 
 def cache_key(catalogue: Catalogue, assessment: Assessment, today: date) -> str:
-    """What a report depends on: the revision, and what a guided session adds without bumping it."""
-    key = f"{assessment.revision}:{today.isoformat()}:{catalogue.hash[:16]}"
+    """What a report depends on.
+
+    The revision, the statistics snapshot its peer comparison comes from, and what a guided
+    session adds without bumping the revision.
+    """
+    snapshot = latest_snapshot_id(object_session(assessment))
+    key = f"{assessment.revision}:{today.isoformat()}:{catalogue.hash[:16]}:s{snapshot}"
     extra = report_data.fingerprint(object_session(assessment), assessment)
     return f"{key}:{extra}" if extra else key
 

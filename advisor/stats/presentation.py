@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from advisor.assessments.models import Assessment
@@ -22,12 +23,10 @@ def own_scores(result: Result) -> dict[str, float | None]:
     return scores
 
 
-def group_text(
-    comparison: peers.Comparison, catalogue: Catalogue, assessment: Assessment, locale: str
-) -> str:
-    """How the peer group was formed, in one sentence."""
-    kind = _label(catalogue.profile.municipality_types, assessment.municipality_type, locale)
-    band = _label(catalogue.profile.population_bands, assessment.population_band, locale)
+def group_text(comparison: peers.Comparison, catalogue: Catalogue, profile: dict, locale: str) -> str:
+    """How the peer group was formed, in one sentence (``profile``: type and size band ids)."""
+    kind = _label(catalogue.profile.municipality_types, profile.get("municipality_type"), locale)
+    band = _label(catalogue.profile.population_bands, profile.get("population_band"), locale)
     texts = {
         "type_size": _(
             "Compared with %(n)s municipalities of the same type (%(type)s) and size (%(band)s) "
@@ -64,19 +63,47 @@ def _label(options, value: str | None, locale: str) -> str:
     return next((o.label.get(locale) for o in options if o.id == value), value or "")
 
 
-def peer_context(catalogue: Catalogue, assessment: Assessment, result: Result, locale: str) -> dict[str, Any]:
-    """What the results page's comparison section renders (``peers`` None: no snapshot yet)."""
-    comparison = peers.compare(
+def comparison_of(catalogue: Catalogue, assessment: Assessment, result: Result) -> peers.Comparison | None:
+    """The assessment against its peers in the latest snapshot (None: no snapshot yet)."""
+    return peers.compare(
         db.session,
         assessment,
         own_scores(result),
         [f.id for f in catalogue.fields],
         [o.id for o in catalogue.profile.population_bands],
     )
+
+
+def peer_context(catalogue: Catalogue, assessment: Assessment, result: Result, locale: str) -> dict[str, Any]:
+    """What the results page's comparison section renders (``peers`` None: no snapshot yet)."""
+    comparison = comparison_of(catalogue, assessment, result)
     return {
         "peers": comparison,
         "min_peers": peers.MIN_PEERS,
-        "peer_group_text": group_text(comparison, catalogue, assessment, locale)
+        "peer_group_text": group_text(comparison, catalogue, assessment.profile(), locale)
         if comparison is not None and comparison.step
         else "",
     }
+
+
+def report_section(
+    comparison: peers.Comparison | None, catalogue: Catalogue, profile: dict, locale: str
+) -> dict[str, Any] | None:
+    """The comparison as the report shows it (call in the report's locale); None: no snapshot."""
+    if comparison is None:
+        return None
+    titles = {f.id: f.title.get(locale) for f in catalogue.fields}
+    date = format_date(comparison.snapshot_at, "medium")
+    if comparison.step is None:
+        return {"text": "", "min": peers.MIN_PEERS, "rows": [], "date": date}
+    rows = [
+        {
+            "label": _("Overall") if f.field_id == OVERALL else titles.get(f.field_id, f.field_id),
+            "own": None if f.own is None else round(f.own),
+            "median": None if f.median is None else round(f.median),
+            "range": None if f.median is None else f"{round(f.p25)}–{round(f.p75)}",
+        }
+        for f in comparison.fields
+    ]
+    text = group_text(comparison, catalogue, profile, locale)
+    return {"text": text, "min": peers.MIN_PEERS, "rows": rows, "date": date}

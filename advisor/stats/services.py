@@ -178,6 +178,11 @@ def dimension_values(catalogue: Catalogue) -> dict[str, list[str]]:
     }
 
 
+def latest_snapshot_id(session: Session) -> int | None:
+    """The id of the newest snapshot (cheap: for cache keys)."""
+    return session.scalar(select(StatsSnapshot.id).order_by(StatsSnapshot.id.desc()).limit(1))
+
+
 def latest(session: Session) -> StatsSnapshot | None:
     """The newest snapshot."""
     return session.scalar(select(StatsSnapshot).order_by(StatsSnapshot.id.desc()).limit(1))
