@@ -394,7 +394,7 @@ def test_the_audit_repairs_a_combination_across_tables_that_line_by_line_suppres
     assert determined_by_linear_algebra(data) == set()
     assert audit(data) == []
 
-    monkeypatch.setattr(disclosure, "_widen", lambda *args: None)  # suppression without the repair
+    monkeypatch.setattr(disclosure, "_repair", lambda *args: None)  # suppression without the repair
     unrepaired = publish(records_for(counts), FIELDS)
     exposed = {tuple(None if e.cell[d] == MARGIN else e.cell[d] for d in DIMS) for e in audit(unrepaired)}
     recovered = determined_by_linear_algebra(unrepaired.to_dict())
@@ -429,6 +429,104 @@ def test_the_audit_reports_small_published_counts_inconsistent_margins_and_withh
     pair["cells"][1]["suppressed"] = True  # withheld, yet still carrying n and statistics
     reasons = {e.reason for e in audit(tampered)}
     assert {disclosure.BELOW_THRESHOLD, disclosure.INCONSISTENT, disclosure.WITHHELD_WITH_DATA} <= reasons
+
+
+# --- choice of complements: withhold little on sparse data ----------------------------------
+
+LÄNDER = ("BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH")
+TYPES = ("gemeinde", "ortsgemeinde", "stadt", "kreisfreie_stadt", "verwaltungsverband", "landkreis")
+BANDS = ("lt2k", "2k-5k", "5k-10k", "10k-25k", "25k-50k", "50k-100k", "100k-200k", "200k-400k", "400k+")
+PILOT = {"BY": 21, "RP": 16, "BW": 14, "SH": 12, "NI": 9, "HE": 8, "BB": 8, "TH": 6, "SN": 5, "MV": 5}
+PILOT |= {"ST": 1, "NW": 1, "HH": 1}
+
+
+def pilot(seed: int) -> list[Record]:
+    """A pilot's 107 assessments over 13 Länder, mostly Gemeinden and Ortsgemeinden, mostly small."""
+    rng = random.Random(seed)
+    out = []
+    for land, n in PILOT.items():
+        for _ in range(n):
+            kind = rng.choices(TYPES, weights=(40, 35, 10, 5, 5, 5))[0]
+            band = rng.choices(BANDS, weights=(30, 25, 15, 10, 8, 5, 4, 2, 1))[0]
+            out.append(Record(land, kind, band, {OVERALL: round(rng.uniform(0, 100), 1), "a": 50.0}))
+    return out
+
+
+def forced(counts: dict[tuple, int], key: tuple) -> bool:
+    """A one-dimension cell no publication can show: below 5, or equal to one of its pair cells below 10."""
+    inside = [
+        k
+        for k in counts
+        if sum(v is not None for v in k) == 2 and all(v is None or v == k[i] for i, v in enumerate(key))
+    ]
+    return counts[key] < MIN_COUNT or any(counts[k] == counts[key] < MIN_COUNT_COMBINED for k in inside)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_pilot_publishes_its_total_and_its_big_groups(seed):
+    records = pilot(seed)
+    values = {"state": LÄNDER, "type": TYPES, "size": BANDS}
+    publication = publish(records, FIELDS, values=values)
+    state = publication.table("state")
+    assert state.cell(state=MARGIN).n == 107
+    for land in ("BY", "RP", "BW", "SH"):
+        assert state.cell(state=land).n == PILOT[land]
+    for land in ("ST", "NW", "HH"):
+        assert state.cell(state=land).suppressed
+    # Besides the three primaries, at most the complements their remainder needs (e.g. MV).
+    assert sum(state.cell(state=land).suppressed for land, n in PILOT.items() if n >= MIN_COUNT) <= 2
+    counts = true_counts(records)
+    for dim in ("type", "size"):
+        for cell in publication.table(dim).cells:
+            key = key_of((dim,), dict(zip((dim,), cell.values, strict=True)))
+            if counts.get(key, 0) >= 20:
+                assert cell.n == counts[key]
+    # The margins of the pair tables are the single cells, decided once.
+    for pair, other in (("state-type", "type"), ("state-size", "size")):
+        for land in LÄNDER:
+            margin = publication.table(pair).cell(state=land, **{other: MARGIN})
+            assert (margin.n, margin.suppressed) == (
+                state.cell(state=land).n,
+                state.cell(state=land).suppressed,
+            )
+    data = publication.to_dict()
+    assert subtraction_attack(data) == {}
+    assert determined_by_linear_algebra(data) == set()
+    assert audit(data) == []
+
+
+def test_a_row_whose_pair_cells_are_all_withheld_keeps_its_margin():
+    # Land A: 7 assessments in three types and two sizes, every pair cell withheld; A is published.
+    counts = {("A", "t1", "z1"): 3, ("A", "t2", "z2"): 2, ("A", "t3", "z1"): 2}
+    counts |= {("B", "t1", "z1"): 30, ("B", "t2", "z2"): 30, ("B", "t3", "z2"): 30}
+    publication = publish(records_for(counts), FIELDS)
+    table = publication.table("state-type")
+    assert all(table.cell(state="A", type=t).suppressed for t in ("t1", "t2", "t3"))
+    assert table.cell(state="A", type=MARGIN).n == 7
+    assert publication.table("state-size").cell(state="A", size=MARGIN).n == 7
+    assert publication.table("state").cell(state=MARGIN).n == 97
+    assert audit(publication) == []
+
+
+@given(snapshots(max_states=4, max_types=3, max_sizes=3, max_count=12))
+@PROPERTY
+def test_sparse_data_loses_no_more_than_the_rules_need(records):
+    publication = publish(records, FIELDS)
+    data = publication.to_dict()
+    assert subtraction_attack(data) == {}
+    assert determined_by_linear_algebra(data) == set()
+    assert audit(data) == []
+    counts = true_counts(records)
+    total = publication.table("state").cell(state=MARGIN)
+    pairs = [k for k in counts if sum(v is not None for v in k) == 2]
+    if len(records) >= MIN_COUNT and not any(counts[k] == len(records) < MIN_COUNT_COMBINED for k in pairs):
+        assert total.n == len(records)
+    for dim in DIMS:
+        cells = publication.table(dim).cells
+        keys = [key_of((dim,), {dim: c.values[0]}) for c in cells if c.values != (MARGIN,)]
+        unavoidable = sum(1 for k in keys if counts.get(k, 0) and forced(counts, k))
+        withheld = sum(c.suppressed for c in cells if c.values != (MARGIN,))
+        assert withheld <= unavoidable + 3, (dim, withheld, unavoidable)
 
 
 # --- tables, empty cells and statistics ----------------------------------------------------

@@ -18,12 +18,16 @@ fixed set of published tables and decides what may be shown:
   the difference; and a published margin minus its published parts, which gives the count and
   (through the means) the sum of the withheld parts together, must leave a group as large as
   a published part would have to be, or the whole margin.
+* Complements cost information and are chosen to lose least: cells of two dimensions before
+  cells of one, the grand total last; no part whose withholding would force a margin out; then
+  the smallest count. A pair-table row whose parts are all withheld keeps its margin.
 * Audit: two linear programs per withheld cell bound its count from everything published
-  (HiGHS). The range must hold at least two whole counts; if not, more is withheld and the
-  audit repeats. A wider required range would turn the 5-rule into an 11-rule: a Land's margin
-  of 5 with its types withheld cannot leave any type a range of 10. The group a small range
-  could expose is covered by the remainder rule above. The audit reads nothing but the
-  published figures, so anyone can rerun it on an export.
+  (HiGHS). The range must hold at least two whole counts; if not, more is withheld (cheapest
+  first, among the cells its bounds rest on) and the audit repeats. A wider required range
+  would turn the 5-rule into an 11-rule: a Land's margin of 5 with its types withheld cannot
+  leave any type a range of 10. The group a small range could expose is covered by the
+  remainder rule above. The audit reads nothing but the published figures, so anyone can rerun
+  it on an export.
 * Statistics are published only with a published count, so means give no more than counts:
   the sums an attacker could form (mean x n) obey the same equations as the counts. A field's
   statistics in a published cell are withheld when fewer than the cell's threshold scored it.
@@ -78,6 +82,8 @@ _PROJECTIONS: tuple[tuple[int, ...], ...] = ((), (0,), (1,), (2,), (0, 1), (0, 2
 #: possible counts, so the count, and with it the sum behind a mean, cannot be worked out).
 MIN_RANGE = 1
 _EPSILON = 1e-6
+#: How many single cells the repair of an exposed count tries before it settles for a partial step.
+_TRIALS = 40
 
 
 @dataclass(frozen=True)
@@ -258,12 +264,10 @@ def publish(
             break
         before = set(withheld)
         for exposure in exposed:
-            _widen(_key_of(exposure.cell), counts, withheld, relations, by_cell, order)
-        _complete(counts, withheld, relations, by_cell, order)
+            _repair(_key_of(exposure.cell), counts, withheld, relations, by_cell, order, bounds)
         added = withheld - before
         if not added:
             break  # cannot happen: with every count withheld nothing is bounded; reported if it does
-        bounds.withhold(added)
         # Withholding only turns equations into "at least one", so cells that passed stay protected:
         # only the exposed and the newly withheld need another look.
         pending = sorted({_key_of(e.cell) for e in exposed} | added, key=order.__getitem__)
@@ -498,6 +502,9 @@ def _complete(
     def open_line(r: int) -> bool:
         return not any(counts[m] and m in withheld for m in (relations[r][0], *relations[r][1]))
 
+    def forced(k: Key) -> int:
+        return _forced(k, counts, withheld, relations, by_cell)
+
     def lonely(k: Key, current: int) -> int:
         return sum(1 for r in by_cell[k] if r != current and open_line(r))
 
@@ -511,11 +518,11 @@ def _complete(
         candidates = [p for p in parts if counts[p] and p not in withheld]
         if len(hidden) == 1:
             if candidates:
-                pick = min(candidates, key=lambda p: (lonely(p, index), counts[p], order[p]))
+                pick = min(candidates, key=lambda p: (forced(p), lonely(p, index), counts[p], order[p]))
             else:
                 pick = whole  # the single withheld cell is a part and has no publishable sibling
         elif whole not in withheld and candidates and _small_remainder(relations[index], counts, withheld):
-            pick = min(candidates, key=lambda p: (counts[p], order[p]))
+            pick = min(candidates, key=lambda p: (forced(p), counts[p], order[p]))
         else:
             continue
         withheld.add(pick)
@@ -523,6 +530,28 @@ def _complete(
             if r not in queued:
                 queued.add(r)
                 queue.append(r)
+
+
+def _forced(
+    key: Key,
+    counts: Mapping[Key, int],
+    withheld: set[Key],
+    relations: list[Relation],
+    by_cell: Mapping[Key, list[int]],
+) -> int:
+    """How many published margins withholding this cell would force out: those it is the only part of.
+
+    A margin with a single non-empty part equals that part, so the part cannot be withheld
+    alone; choosing such a cell as a complement withholds a cell of one dimension (or the total)
+    as well, and that carries on into every table that shows it.
+    """
+    return sum(
+        1
+        for r in by_cell[key]
+        if relations[r][0] != key
+        and relations[r][0] not in withheld
+        and not any(counts[p] for p in relations[r][1] if p != key)
+    )
 
 
 def _small_remainder(relation: Relation, counts: Mapping[Key, int | None], withheld: set[Key]) -> bool:
@@ -534,21 +563,77 @@ def _small_remainder(relation: Relation, counts: Mapping[Key, int | None], withh
     return 0 < rest < threshold(parts[0]) and rest < counts[whole]
 
 
-def _widen(
+def _repair(
     key: Key,
     counts: Mapping[Key, int],
     withheld: set[Key],
     relations: list[Relation],
     by_cell: Mapping[Key, list[int]],
     order: Mapping[Key, int],
+    bounds: _Bounds,
 ) -> None:
-    """Withhold one more cell next to an exposed one.
+    """Withhold the least informative cells that open the range of an exposed withheld count.
 
-    The smallest neighbour big enough to open the range to the threshold on its own, else the
-    biggest; failing any, the grand total, and failing that the smallest publishable cell at all
-    (with everything withheld nothing is bounded, so the repair always ends).
+    Cells are tried cheapest first: a cell of two dimensions before a cell of one, the grand
+    total last, then the smallest count. The candidates are the publishable cells that overlap
+    the exposed one and those its bounds rest on (the published rows with a non-zero dual value
+    in its two linear programs). The first whose withholding alone opens the range is kept;
+    if none does, the cheapest of those the bounds rest on is kept and the search repeats. The
+    line rules run after each choice (withholding more only widens ranges).
     """
-    need = MIN_RANGE + 1
+    columns = set(bounds.members.get(key, []))
+    overlapping = [
+        m
+        for m in counts
+        if counts[m] and m not in withheld and m != key and columns & set(bounds.members.get(m, []))
+    ]
+    while True:
+        exposure, binding = bounds.binding(key)
+        if exposure is None:
+            return
+        cost = lambda m: (_rank(m), _forced(m, counts, withheld, relations, by_cell), counts[m], order[m])  # noqa: E731
+        candidates = sorted(
+            {m for m in (*binding, *overlapping) if counts[m] and m not in withheld}, key=cost
+        )
+        pick = None
+        for m in candidates[:_TRIALS]:
+            bounds.withhold([m])
+            opened = bounds.exposure(key) is None
+            bounds.publish(m, counts[m])
+            if opened:
+                pick = m
+                break
+        if pick is None:
+            named = [m for m in binding if counts[m] and m not in withheld]
+            pick = (
+                min(named, key=cost) if named else _fallback(key, counts, withheld, relations, by_cell, order)
+            )
+            if pick is None:
+                return
+        before = set(withheld)
+        withheld.add(pick)
+        _complete(counts, withheld, relations, by_cell, order)
+        bounds.withhold(withheld - before)
+
+
+def _rank(key: Key) -> int:
+    """How much withholding a cell takes away: a cell of two dimensions 0, of one 1, the total 2."""
+    return 2 - sum(v is not None for v in key)
+
+
+def _fallback(
+    key: Key,
+    counts: Mapping[Key, int],
+    withheld: set[Key],
+    relations: list[Relation],
+    by_cell: Mapping[Key, list[int]],
+    order: Mapping[Key, int],
+) -> Key | None:
+    """A cell next to an exposed one, should the linear programs name none (not expected).
+
+    The smallest neighbour in one of its lines; failing any, the grand total, and failing that
+    the smallest publishable cell at all (with everything withheld nothing is bounded).
+    """
     neighbours = {
         m
         for r in by_cell[key]
@@ -557,15 +642,9 @@ def _widen(
     }
     if not neighbours:
         if counts[TOTAL] and TOTAL not in withheld:
-            neighbours = {TOTAL}
-        else:
-            neighbours = {k for k, n in counts.items() if n and k not in withheld}
-
-    def cost(m: Key) -> tuple[int, int, int]:
-        return (0, counts[m], order[m]) if counts[m] >= need else (1, -counts[m], order[m])
-
-    if neighbours:
-        withheld.add(min(neighbours, key=cost))
+            return TOTAL
+        neighbours = {k for k, n in counts.items() if n and k not in withheld}
+    return min(neighbours, key=lambda m: (_rank(m), counts[m], order[m]), default=None)
 
 
 # --- the audit -------------------------------------------------------------------------------
@@ -622,12 +701,15 @@ class _Bounds:
         self.members = members
         self.solved = 0
         self.rows: dict[Key, int] = {}
+        self.published: dict[int, Key] = {}
         starts, indices, lower, upper = [0], [], [], []
         for key in (k for k in counts if k in listed and k not in zero):
             columns = members.get(key, [])
             if not columns:
                 raise _Inconsistent(key, "is not empty, but every cell inside it is")
             self.rows[key] = len(lower)
+            if key not in withheld:
+                self.published[len(lower)] = key
             indices.extend(columns)
             starts.append(len(indices))
             lower.append(1.0 if key in withheld else float(counts[key]))
@@ -655,6 +737,12 @@ class _Bounds:
         """Turn published counts into withheld ones (known only to be at least one)."""
         for key in keys:
             self.solver.changeRowBounds(self.rows[key], 1.0, highspy.kHighsInf)
+            self.published.pop(self.rows[key], None)
+
+    def publish(self, key: Key, count: int) -> None:
+        """Undo ``withhold`` for one cell: its published count is an equation again."""
+        self.solver.changeRowBounds(self.rows[key], float(count), float(count))
+        self.published[self.rows[key]] = key
 
     def interval(self, key: Key) -> tuple[float, float]:
         """The smallest and largest count of the cell that fit everything published."""
@@ -665,11 +753,29 @@ class _Bounds:
 
     def exposure(self, key: Key) -> Exposure | None:
         """An Exposure if the withheld cell's range, in whole counts, is narrower than MIN_RANGE."""
-        low, high = self.interval(key)
+        return self._judge(key, *self.interval(key))
+
+    @staticmethod
+    def _judge(key: Key, low: float, high: float) -> Exposure | None:
         width = math.floor(high + _EPSILON) - math.ceil(low - _EPSILON) if math.isfinite(high) else math.inf
         if width >= MIN_RANGE:
             return None
         return Exposure(_cell_of(key), NARROW, low, high, MIN_RANGE)
+
+    def binding(self, key: Key) -> tuple[Exposure | None, set[Key]]:
+        """The cell's exposure, if any, and the published counts its two bounds rest on."""
+        columns = np.array(self.members.get(key, []), dtype=np.int32)
+        binding: set[Key] = set()
+        bounds = []
+        for sign in (1.0, -1.0):
+            value = self._optimum(columns, sign)
+            bounds.append(value)
+            if value is not None:
+                duals = np.asarray(self.solver.getSolution().row_dual)
+                rows = np.flatnonzero(np.abs(duals) > _EPSILON)
+                binding.update(self.published[r] for r in rows.tolist() if r in self.published)
+        low, high = bounds
+        return self._judge(key, 0.0 if low is None else low, math.inf if high is None else -high), binding
 
     def _optimum(self, columns: np.ndarray, sign: float) -> float | None:
         """Minimum of sign * (sum of the columns); None when unbounded (or, on the first call, infeasible)."""
