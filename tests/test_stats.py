@@ -158,3 +158,21 @@ def test_the_report_compares_with_peers_and_a_new_snapshot_renews_it(app):
         assert cache_key(active_catalogue(), assessment, date(2026, 12, 2)) != before
     preview = client.get(f"/a/{own}/report").get_data(as_text=True)
     assert "Verglichen mit ähnlichen Kommunen" in preview and "Verglichen mit 5 Kommunen" in preview
+
+
+def test_the_scheduled_snapshot_waits_for_its_interval(app_factory):
+    from datetime import timedelta
+
+    from advisor.stats.services import snapshot_job
+
+    app = app_factory(STATS_SNAPSHOT_INTERVAL_DAYS=7)
+    completed(Client(app), "Zeta")
+    with app.app_context():
+        snapshot_job()
+        snapshot_job()  # a day later in real life: the latest is not a week old yet
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(StatsSnapshot)) == 1
+        taken = db.session.scalar(sa.select(StatsSnapshot))
+        taken.created_at -= timedelta(days=8)
+        db.session.commit()
+        snapshot_job()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(StatsSnapshot)) == 2
