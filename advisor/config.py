@@ -110,6 +110,8 @@ DEFAULTS: dict[str, object] = {
     "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
     "RATE_LIMIT_LOGIN_ACCOUNT": "20 per hour",
     "RATE_LIMIT_FORGOT": "5 per minute; 20 per hour",
+    # The read-only statistics API (/api/v1), all its routes together, per client address.
+    "RATE_LIMIT_API": "600 per hour",
 }
 
 

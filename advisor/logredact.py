@@ -4,6 +4,8 @@ A resume link (``/r/<token>``) and a link to set a password (``/account/link/<to
 bearer secrets: whoever reads a log line with one can open the assessment or the account.
 gunicorn's access log (``--logger-class advisor.logredact.RedactingLogger``) and the
 development server's request log print ``/r/[redacted]`` and ``/account/link/[redacted]``.
+Neither logs request headers by default; a gunicorn log format that adds the Authorization
+header (the statistics API's bearer tokens) gets ``[redacted]`` instead.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from gunicorn import glogging
 
 #: Resume links and the one-time links that set a staff account's password.
 TOKEN_PATH = re.compile(r"(/r/|/account/link/)[A-Za-z0-9_-]{16,}")
+#: gunicorn's atom of the Authorization request header (bearer tokens of the statistics API).
+AUTHORIZATION = "{authorization}i"
 
 
 def redact(text: str) -> str:
@@ -28,7 +32,11 @@ class RedactingLogger(glogging.Logger):
 
     def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)
-        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+        atoms = {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+        # A log format with %({authorization}i)s would print statistics API tokens.
+        if atoms.get(AUTHORIZATION, "-") != "-":
+            atoms[AUTHORIZATION] = "[redacted]"
+        return atoms
 
 
 class RedactTokens(logging.Filter):

@@ -51,6 +51,10 @@ LIMITED = (
     ("reports.download", "REPORT", {"scope": "report", "deduct_when": queued}),
     ("reports.status", "REPORT", {"scope": "report", "deduct_when": queued}),
     ("reports.status_json", "REPORT", {"scope": "report", "deduct_when": queued}),
+    ("stats_api.snapshots", "API", {"scope": "api"}),  # the statistics API, all requests together
+    ("stats_api.latest_snapshot", "API", {"scope": "api"}),
+    ("stats_api.snapshot", "API", {"scope": "api"}),
+    ("stats_api.unknown", "API", {"scope": "api"}),
 )
 
 

@@ -3,7 +3,8 @@ table. A route missing from the table fails the test, so a new route must say wh
 
 "Allowed" means the route did its work or refused the input (2xx, 3xx other than to the
 sign-in page, 400, 422); "refused" is one of: 404 (assessment routes: nothing is revealed),
-a redirect to the sign-in page (staff routes, not signed in), 403 (signed in, wrong role).
+a redirect to the sign-in page (staff routes, not signed in), 403 (signed in, wrong role), 401 (the
+statistics API: without its bearer token nobody gets in, whatever their session).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from advisor.advising import session
 from advisor.advising.services import invite_code
 from advisor.assessments.services import get_by_public_id
 from advisor.db import db
+from advisor.stats.services import take_snapshot
+from advisor.web import active_catalogue, catalogues, today
 from tests.accounts.test_accounts import GOOD
 from tests.conftest import Client, finish_jobs
 
@@ -38,6 +41,8 @@ RESPONDENT_ONLY = {v: ("allowed" if v == "session_respondent" else "404") for v 
 SECOND_FACTOR = {**SIGNED_IN, "analyst": "404"}
 ADVISING = {**SIGNED_IN, "analyst": "403"}
 ADMIN = {**SIGNED_IN, "owning_advisor": "403", "advisor": "403", "analyst": "403"}
+ANALYST = {**SIGNED_IN, "owning_advisor": "403", "advisor": "403"}  # analysts and administrators
+TOKEN = dict.fromkeys(VISITORS, "401")  # the statistics API: a bearer token, never a session
 
 #: endpoint -> who may use it.
 MATRIX = {
@@ -118,6 +123,20 @@ MATRIX = {
     "session.respondent_home": RESPONDENT_ONLY,
     "session.respondent_field": RESPONDENT_ONLY,
     "session.respondent_done": RESPONDENT_ONLY,
+    **{
+        endpoint: ANALYST
+        for endpoint in (
+            "statistics.index",
+            "statistics.download_json",
+            "statistics.download_csv",
+            "statistics.api_tokens",
+            "statistics.revoke_token",
+        )
+    },
+    "stats_api.snapshots": TOKEN,
+    "stats_api.latest_snapshot": TOKEN,
+    "stats_api.snapshot": TOKEN,
+    "stats_api.unknown": dict.fromkeys(VISITORS, "404"),  # any other path under /api/v1
     "advising.dashboard": ADVISING,
     "advising.renew_code": ADVISING,
     "advising.new_assessment": ADVISING,
@@ -154,6 +173,7 @@ def visitors(app, runner) -> tuple[dict[str, Client], dict]:
         # The one-time link belongs to an account no admin route below deactivates or deletes
         # (they pick their target by the route's position, which moves as routes are added).
         values["account_link"] = create_user(db.session, "linked@example.org", Role.ADVISOR)[1]
+        values["snapshot_id"] = take_snapshot(db.session, catalogues(), active_catalogue(), today()).id
         db.session.commit()
     for role in ("owning_advisor", "advisor", "analyst", "admin"):
         result = runner.invoke(args=["users", "reset", f"{role}@example.org"])
@@ -183,6 +203,8 @@ def url_for_rule(rule, values: dict, index: int) -> str:
         "code": "de",
         "filename": "report.css" if rule.endpoint == "reports.asset" else "advisor.css",
         "user_id": values["targets"][index % len(values["targets"])],
+        "snapshot_id": values["snapshot_id"],
+        "rest": "elsewhere",
     }
     path = rule.rule
     for name in rule.arguments:
@@ -195,6 +217,8 @@ def outcome(response) -> str:
         return "404"
     if response.status_code == 403:
         return "403"
+    if response.status_code == 401:
+        return "401"
     if response.status_code in (301, 302, 303) and "/login" in response.location.split("?")[0]:
         # A staff page sends visitors who are not signed in to the sign-in page; the
         # second step of signing in sends back there as well, which is no refusal.

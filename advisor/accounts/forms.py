@@ -39,6 +39,8 @@ EVENT_NAMES = {
     "assessment_created": _l("assessment started with a municipality"),
     "assessment_handed_over": _l("assessment handed over by a municipality"),
     "assessment_taken_back": _l("assessment taken back by its municipality"),
+    "api_token_created": _l("statistics API token created"),
+    "api_token_revoked": _l("statistics API token revoked"),
 }
 REQUIRED = _l("Please fill in this field.")
 

@@ -50,3 +50,22 @@ class SnapshotRecord(Base):
     #: Field id (and "overall") -> score 0-100, or None where nothing was scored.
     scores: Mapped[dict[str, float | None]] = mapped_column(JSON)
     snapshot: Mapped[StatsSnapshot] = relationship(back_populates="records")
+
+
+class ApiToken(Base):
+    """An analyst's key to the read-only statistics API; only its SHA-256 hash is stored.
+
+    The token itself is shown once, when it is created. It stops working when revoked, and
+    while its account is deactivated or no longer an analyst or administrator.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: What the analyst calls it ("Dashboard of the association"), to tell tokens apart.
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -30,5 +30,9 @@ def consent(aid: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages."""
+    """Register the pages: the municipality's consent, the analyst's dashboard, the API."""
+    from . import api, dashboard
+
     app.register_blueprint(bp)
+    app.register_blueprint(dashboard.bp)
+    api.init_app(app)
