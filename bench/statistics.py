@@ -122,8 +122,7 @@ def timed(function, repeat: int) -> tuple[float, object]:
 
 def dashboard_times(app, snapshot_id: int) -> list[float] | None:
     """30 requests of the analyst's dashboard, signed in as an analyst (None: no dashboard yet)."""
-    endpoints = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
-    rule = next((r for e, r in endpoints.items() if e.startswith("stats") and "dashboard" in e), None)
+    rule = next((r for r in app.url_map.iter_rules() if r.endpoint == "statistics.index"), None)
     if rule is None:
         return None
     from advisor.accounts.models import Role
