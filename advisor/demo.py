@@ -14,8 +14,9 @@ uniform grid (approximate figures; the demo needs shape, not precision):
   1,999, 648 have 20,000 or more and 77 have 100,000 or more (the last two figures as of
   31.12.2014, Destatis via KoWiSt). The split of the size classes below 5,000 and from
   5,000 to 20,000 is my estimate fitted to these totals. Gemeinden per Land: Destatis
-  Gemeindeverzeichnis, rounded, from memory of the 2022/2023 tables - check before you
-  rely on them.
+  Gemeindeverzeichnis as tabulated in Wikipedia, "Municipalities of Germany" (as of
+  January 2024); Baden-Württemberg (1,101) and Bayern (2,056) were checked there on
+  2026-12-02, the other Länder were not re-checked - check before you rely on them.
 * 294 Landkreise, and about 1,150 joint administrations (Ämter, Verbandsgemeinden,
   Samtgemeinden, Verwaltungsgemeinschaften/-verbände): the per-Land counts of the latter
   are estimates.
