@@ -32,7 +32,7 @@ from advisor.assessments.access import browser_key, catalogue_for, load_owned
 from advisor.assessments.answers import InvalidAnswer
 from advisor.assessments.labels import LEVEL_NAMES
 from advisor.assessments.models import Assessment, Respondent
-from advisor.assessments.presentation import administration_names, answer_label
+from advisor.assessments.presentation import administration_names, answer_label, option_label
 from advisor.db import db
 from advisor.i18n import lazy_gettext as _l
 from advisor.web import abort_with, absolute_url, refuse_unknown_fields, safe_next
@@ -499,13 +499,8 @@ def respondent_field(rid: str, field_id: str) -> Any:
         level_names=LEVEL_NAMES,
         locale=_locale(),
         administration=administration_names(catalogue, assessment.association_kind, _locale())[0],
-        type_label=next(
-            (
-                o.label.get(_locale())
-                for o in catalogue.profile.municipality_types
-                if o.id == assessment.municipality_type
-            ),
-            "",
+        type_label=option_label(
+            catalogue.profile.municipality_types, assessment.municipality_type, _locale()
         ),
     ), status
 

@@ -78,6 +78,11 @@ ADMINISTRATION_PLACEHOLDER = "{administration}"
 ADMINISTRATION_DATIVE_PLACEHOLDER = "{administration_dative}"
 
 
+def option_label(options, value: str | None, locale: str) -> str:
+    """The label of a profile option (a type, Land or size band) by its id; "" when unset."""
+    return next((o.label.get(locale) for o in options if o.id == value), value or "")
+
+
 def administration_phrase(catalogue: Catalogue, kind: str | None, locale: str, dative: bool = False) -> str:
     """How measures address the joint administration: "Ihre Verbandsgemeinde", "Ihr Amt" …."""
     option = next((k for k in catalogue.profile.association_kinds if k.id == kind), None)

@@ -292,13 +292,8 @@ def field(aid: str, field_id: str) -> Any:
     else:
         form, status = form_class(data=forms.form_data(field_def, assessment.answer_map())), 200
     context = _wizard_context(assessment, f"field:{field_id}", catalogue)
-    type_label = next(
-        (
-            o.label.get(context["locale"])
-            for o in catalogue.profile.municipality_types
-            if o.id == assessment.municipality_type
-        ),
-        "",
+    type_label = presentation.option_label(
+        catalogue.profile.municipality_types, assessment.municipality_type, context["locale"]
     )
     return render_template(
         "field.html",

@@ -8,6 +8,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from advisor.assessments.models import Assessment
+from advisor.assessments.presentation import option_label
 from advisor.catalogue import Catalogue
 from advisor.core.scoring import Result
 from advisor.db import db
@@ -25,8 +26,8 @@ def own_scores(result: Result) -> dict[str, float | None]:
 
 def group_text(comparison: peers.Comparison, catalogue: Catalogue, profile: dict, locale: str) -> str:
     """How the peer group was formed, in one sentence (``profile``: type and size band ids)."""
-    kind = _label(catalogue.profile.municipality_types, profile.get("municipality_type"), locale)
-    band = _label(catalogue.profile.population_bands, profile.get("population_band"), locale)
+    kind = option_label(catalogue.profile.municipality_types, profile.get("municipality_type"), locale)
+    band = option_label(catalogue.profile.population_bands, profile.get("population_band"), locale)
     texts = {
         "type_size": _(
             "Compared with %(n)s municipalities of the same type (%(type)s) and size (%(band)s) "
@@ -57,10 +58,6 @@ def group_text(comparison: peers.Comparison, catalogue: Catalogue, profile: dict
         ),
     }
     return texts[comparison.step]
-
-
-def _label(options, value: str | None, locale: str) -> str:
-    return next((o.label.get(locale) for o in options if o.id == value), value or "")
 
 
 def comparison_of(catalogue: Catalogue, assessment: Assessment, result: Result) -> peers.Comparison | None:
