@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -437,9 +438,24 @@ def users_reset(email: str) -> None:
     help="Also write the PDF report (one file).",
 )
 @click.option("--lang", type=click.Choice(["de", "en"]), default="de", help="Language of the PDF report.")
-def assess(files: tuple[Path, ...], as_json: bool, on, jobs: int | None, pdf: Path | None, lang: str) -> None:
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An earlier round's exchange file: also print what changed since (one FILE).",
+)
+def assess(
+    files: tuple[Path, ...],
+    as_json: bool,
+    on,
+    jobs: int | None,
+    pdf: Path | None,
+    lang: str,
+    baseline: Path | None,
+) -> None:
     """Score exchange files offline: scores, gaps and the phased roadmap.
 
+    With --baseline, the comparison with the earlier round too: score and band per field
+    then and now, ``delta`` (now minus then) and the questions that moved.
     Exit status 1 if any file is refused (its problems go to stderr).
     """
     from datetime import date
@@ -468,12 +484,55 @@ def assess(files: tuple[Path, ...], as_json: bool, on, jobs: int | None, pdf: Pa
                 "which the advice depends on"
             )
         _write_pdf_for_file(inputs[0][1], today, pdf, lang)
+    if baseline is not None:
+        if len(files) != 1 or failed:
+            raise click.ClickException("--baseline needs exactly one valid FILE")
+        _add_baseline(good[0], inputs[0][1], baseline, today)
     if as_json:
         click.echo(json.dumps(good[0] if len(files) == 1 and good else good, indent=2, ensure_ascii=False))
     else:
         for entry in good:
             _print_summary(entry)
     sys.exit(1 if failed else 0)
+
+
+def _add_baseline(entry: dict, raw: bytes, baseline: Path, today) -> None:
+    """Put the comparison with the earlier round into the result of the later one."""
+    from .assessments import exchange
+    from .assessments.batch import evaluation_of
+    from .core.comparison import compare
+
+    loaded = current_app.extensions["advisor.catalogues"]
+    try:
+        old = exchange.check(loaded, baseline.read_bytes())
+    except exchange.ImportRefused as exc:
+        raise click.ClickException(f"{baseline}: " + "; ".join(str(p) for p in exc.problems)) from None
+    new = exchange.check(loaded, raw)
+    change = compare(
+        evaluation_of(old.catalogue, old, today).result, evaluation_of(new.catalogue, new, today).result
+    )
+    rounded = {c.field_id: c for c in change.fields}
+    for field in entry["fields"]:
+        c = rounded.get(field["id"])
+        field["before"] = None if c is None or c.before is None else round(c.before, 1)
+        field["band_before"] = None if c is None else c.band_before
+        field["delta"] = None if c is None or c.delta is None else round(c.delta, 1)
+    entry["overall"]["before"] = None if change.overall_before is None else round(change.overall_before, 1)
+    entry["overall"]["delta"] = None if change.overall_delta is None else round(change.overall_delta, 1)
+    entry["baseline"] = {
+        "source": str(baseline),
+        "catalogue": {"id": old.catalogue.id, "version": old.catalogue.version},
+        "moved": [
+            {
+                "question": m.question_id,
+                "field": m.field_id,
+                "before": None if m.before is None else round(m.before, 2),
+                "after": None if m.after is None else round(m.after, 2),
+                "kind": m.kind,
+            }
+            for m in change.moved
+        ],
+    }
 
 
 def _write_pdf_for_file(raw: bytes, today, target: Path, lang: str) -> None:
@@ -559,6 +618,19 @@ def _print_summary(entry: dict) -> None:
     for phase in entry["roadmap"]["phases"]:
         start, end = phase["months"]
         click.echo(f"  phase {phase['phase']} months {start}-{end}: {', '.join(phase['measures']) or '-'}")
+    if "baseline" in entry:
+        overall = entry["overall"]
+        click.echo(
+            f"  since {entry['baseline']['source']}: overall {overall['before']} -> {overall['score']}"
+            f" ({_signed(overall['delta'])})"
+        )
+        for field in entry["fields"]:
+            then_now = f"{field['before']!s:>6} -> {field['score']!s:>6}"
+            click.echo(f"    {field['id']:<20} {then_now}  {_signed(field['delta'])}")
+        kinds = Counter(m["kind"] for m in entry["baseline"]["moved"])
+        click.echo(
+            "  questions moved: " + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none")
+        )
     advisor = entry.get("advisor_measures")
     if advisor:
         for phase in advisor["phases"]:
@@ -568,6 +640,10 @@ def _print_summary(entry: dict) -> None:
                 click.echo(f"  advisor: {changed['measure']} adjusted ({', '.join(changed['changed'])})")
         for removed in advisor["removed"]:
             click.echo(f"  advisor: {removed['measure']} removed ({removed['reason']})")
+
+
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f}"
 
 
 def register(app: Flask) -> None:
