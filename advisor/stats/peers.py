@@ -91,33 +91,38 @@ def compare(
     if snapshot is None:
         return None
     kind, band, state = assessment.municipality_type, assessment.population_band, assessment.state
-    rows = session.execute(
-        select(
-            SnapshotRecord.municipality_type,
-            SnapshotRecord.state,
-            SnapshotRecord.size_band,
-            SnapshotRecord.scores,
-        ).where(SnapshotRecord.snapshot_id == snapshot.id)
-    )
-    records = [_Peer(*row) for row in rows]
-    if took_part(assessment, snapshot):
+
+    def load(*where) -> list[_Peer]:
+        columns = (SnapshotRecord.municipality_type, SnapshotRecord.state, SnapshotRecord.size_band)
+        query = select(*columns, SnapshotRecord.scores).where(
+            SnapshotRecord.snapshot_id == snapshot.id, *where
+        )
+        return [_Peer(*row) for row in session.execute(query)]
+
+    def without_self(records: list[_Peer]) -> list[_Peer]:
+        if not took_part(assessment, snapshot):
+            return records
         mine = [
             i
             for i, r in enumerate(records)
             if (r.municipality_type, r.state, r.size_band) == (kind, state, band)
         ]
         index = _closest([records[i] for i in mine], own)
-        if index is not None:
-            del records[mine[index]]
+        return records if index is None else records[: mine[index]] + records[mine[index] + 1 :]
+
+    # Only the type's records as a rule (a results page must not read the whole snapshot);
+    # all of them only when the type itself has too few.
+    same_type = without_self(load(SnapshotRecord.municipality_type == kind))
     position = size_order.index(band) if band in size_order else None
     near = set(size_order[max(0, position - 1) : position + 2]) if position is not None else {band}
     groups = {
-        "type_size": [r for r in records if r.municipality_type == kind and r.size_band == band],
-        "type_near_size": [r for r in records if r.municipality_type == kind and r.size_band in near],
-        "type": [r for r in records if r.municipality_type == kind],
-        "all": records,
+        "type_size": [r for r in same_type if r.size_band == band],
+        "type_near_size": [r for r in same_type if r.size_band in near],
+        "type": same_type,
     }
-    step = next((s for s in STEPS if len(groups[s]) >= MIN_PEERS), None)
+    if len(same_type) < MIN_PEERS:
+        groups["all"] = without_self(load())
+    step = next((s for s in STEPS if len(groups.get(s, ())) >= MIN_PEERS), None)
     peers = groups[step] if step else []
     return Comparison(
         snapshot.id,
