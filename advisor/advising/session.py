@@ -15,7 +15,6 @@ through :func:`version`, a cheap aggregate.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -98,14 +97,14 @@ def find_by_token(session: Session, token: str) -> Respondent | None:
     return session.scalar(select(Respondent).where(Respondent.token_hash == hash_token(token)))
 
 
-def _matches(token: str, respondent: Respondent) -> bool:
-    stored = respondent.token_hash
-    return stored is not None and hmac.compare_digest(hash_token(token), stored)
-
-
 #: Respondents' grants: the same mechanics as the municipality's, with their own salts.
 RESPONDENT = grants.Kind(
-    RespondentGrant, RespondentGrant.respondent_id, b"advisor-respondent:", b"advisor-respondent-seal:"
+    RespondentGrant,
+    RespondentGrant.respondent_id,
+    Respondent,
+    "token_hash",
+    b"advisor-respondent:",
+    b"advisor-respondent-seal:",
 )
 
 
@@ -116,20 +115,8 @@ def grant(session: Session, browser_key: str, respondent: Respondent, token: str
 
 def opened(session: Session, browser_key: str | None, public_id: str) -> Respondent | None:
     """The respondent with this public id, if this browser showed their current link."""
-    if not browser_key or not isinstance(browser_key, str) or not public_id or len(public_id) > 32:
-        return None
-    row = session.execute(
-        select(RespondentGrant, Respondent)
-        .join(Respondent, Respondent.id == RespondentGrant.respondent_id)
-        .where(
-            RespondentGrant.browser_hash == RESPONDENT.browser(browser_key), Respondent.public_id == public_id
-        )
-    ).first()
-    if row is None:
-        return None
-    granted, respondent = row
-    token = RESPONDENT.token(browser_key, granted)
-    return respondent if token is not None and _matches(token, respondent) else None
+    found = RESPONDENT.opened(session, browser_key, public_id)
+    return found[0] if found else None
 
 
 def forget_unused_grants(session: Session, older_than: timedelta, dry_run: bool = False) -> int:

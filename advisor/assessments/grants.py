@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from advisor.db import utcnow
 
 from .models import Assessment, BrowserGrant
-from .services import token_matches
+from .services import hash_token
 
 #: How many assessments one browser remembers; the least recently used one is forgotten.
 MAX_REMEMBERED = 12
@@ -42,11 +43,36 @@ def _fernet(browser_key: str, purpose: bytes = b"advisor-seal:") -> Fernet:
 
 
 class Kind:
-    """What a grant opens: the table, the column naming it, and the salts of hash and seal."""
+    """What a grant opens.
 
-    def __init__(self, model, column, hash_purpose: bytes, seal_purpose: bytes) -> None:
-        self.model, self.column = model, column
+    The grants' table and its column naming the target, the target model and the attribute
+    holding its token's hash, and the salts of the browser hash and of the seal.
+    """
+
+    def __init__(
+        self, model, column, target, token_hash: str, hash_purpose: bytes, seal_purpose: bytes
+    ) -> None:
+        self.model, self.column, self.target, self.token_hash = model, column, target, token_hash
         self.hash_purpose, self.seal_purpose = hash_purpose, seal_purpose
+
+    def opened(self, session: Session, browser_key: str | None, public_id: str):
+        """(target, token) with this public id, if this browser holds a grant with its current token."""
+        if not browser_key or not isinstance(browser_key, str) or not public_id or len(public_id) > 32:
+            return None
+        target = self.target
+        row = session.execute(
+            select(self.model, target)
+            .join(target, target.id == self.column)
+            .where(self.model.browser_hash == self.browser(browser_key), target.public_id == public_id)
+        ).first()
+        if row is None:
+            return None
+        granted, found = row
+        token = self.token(browser_key, granted)
+        stored = getattr(found, self.token_hash)
+        if token is None or stored is None or not hmac.compare_digest(hash_token(token), stored):
+            return None  # the personal link was changed (elsewhere): this browser's grant is void
+        return found, token
 
     def browser(self, browser_key: str) -> str:
         """The stored hash of a browser key."""
@@ -89,7 +115,14 @@ class Kind:
         return session.execute(delete(self.model).where(unused)).rowcount or 0
 
 
-ASSESSMENT = Kind(BrowserGrant, BrowserGrant.assessment_id, b"advisor-browser:", b"advisor-seal:")
+ASSESSMENT = Kind(
+    BrowserGrant,
+    BrowserGrant.assessment_id,
+    Assessment,
+    "resume_token_hash",
+    b"advisor-browser:",
+    b"advisor-seal:",
+)
 
 
 def grant(session: Session, browser_key: str, assessment: Assessment, token: str) -> None:
@@ -99,22 +132,7 @@ def grant(session: Session, browser_key: str, assessment: Assessment, token: str
 
 def opened(session: Session, browser_key: str | None, public_id: str) -> tuple[Assessment, str] | None:
     """The assessment with this public id and its token, if this browser may open it."""
-    if not browser_key or not isinstance(browser_key, str):
-        return None
-    row = session.execute(
-        select(BrowserGrant, Assessment)
-        .join(Assessment, Assessment.id == BrowserGrant.assessment_id)
-        .where(
-            BrowserGrant.browser_hash == ASSESSMENT.browser(browser_key), Assessment.public_id == public_id
-        )
-    ).first()
-    if row is None:
-        return None
-    granted, assessment = row
-    token = ASSESSMENT.token(browser_key, granted)
-    if token is None or not token_matches(token, assessment):
-        return None  # the personal link was changed (elsewhere): this browser's grant is void
-    return assessment, token
+    return ASSESSMENT.opened(session, browser_key, public_id)
 
 
 def forget_unused(session: Session, older_than: timedelta, dry_run: bool = False) -> int:
