@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .advising import views as advising_views
     from .assessments import access
     from .assessments import models as _assessment_models  # noqa: F401
+    from .assessments import round_views as _round_views  # noqa: F401  (routes on the same blueprint)
     from .assessments.views import bp as assessments_bp
     from .cli import register as register_cli
     from .health import bp as health_bp

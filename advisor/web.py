@@ -48,6 +48,7 @@ ERROR_TEXTS = {
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
     404: (_l("Page not found"), _l("This page does not exist, or the link is no longer valid.")),
     405: (_l("Not allowed"), _l("This page cannot be used in this way.")),
+    409: (_l("Not changed"), _l("This can no longer be changed. Nothing has been changed.")),
     413: (
         _l("File or form too large"),
         _l("What you sent is larger than allowed (at most 1 MB). Nothing has been changed."),

@@ -28,7 +28,7 @@ from flask_login import current_user
 
 from advisor.assessments import forms as assessment_forms
 from advisor.assessments import services as assessment_services
-from advisor.assessments.access import browser_key, catalogue_for, load_owned
+from advisor.assessments.access import browser_key, catalogue_for, load_owned, refuse_changes_when_closed
 from advisor.assessments.answers import InvalidAnswer
 from advisor.assessments.labels import LEVEL_NAMES
 from advisor.assessments.models import Assessment, Respondent
@@ -409,6 +409,7 @@ def _respondent(rid: str) -> tuple[Respondent, Assessment, Any]:
     if respondent is None:
         abort(404)
     assessment = respondent.assessment
+    refuse_changes_when_closed(assessment)
     return respondent, assessment, catalogue_for(assessment)
 
 

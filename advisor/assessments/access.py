@@ -6,13 +6,14 @@ other id, unknown or foreign, is a 404 that reveals nothing.
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, g, session
+from flask import Flask, Response, abort, g, request, session
 
 from advisor.catalogue import Catalogue
 from advisor.db import db
-from advisor.web import catalogues
+from advisor.i18n import lazy_gettext as _l
+from advisor.web import abort_with, catalogues
 
-from . import grants, services
+from . import grants, rounds, services
 from .models import Assessment, Status
 
 
@@ -48,7 +49,40 @@ def load_assessment(aid: str, by_link_only: bool = False) -> Assessment:
             abort(404)
         g.resume_token, g.assessment_access = None, "owner"
     keep_current(assessment)
+    refuse_changes_when_closed(assessment)
     return assessment
+
+
+#: What may still be done to a closed round: its link, consent, handover and deletion
+#: change nothing its follow-up compared (see ``rounds``).
+WHILE_CLOSED = frozenset(
+    {
+        "assessments.delete",
+        "assessments.regenerate_link",
+        "assessments.dismiss_notice",
+        "advising.hand_over",
+        "advising.take_back",
+        "stats.consent",
+    }
+)
+
+
+def refuse_changes_when_closed(assessment: Assessment) -> None:
+    """A round a follow-up was started from no longer changes: 409 for any change but those above.
+
+    Its content hash is what the follow-up names, and its board is what the follow-up
+    counts as done; both must stay as they were.
+    """
+    if request.method in ("GET", "HEAD") or request.endpoint in WHILE_CLOSED:
+        return
+    if rounds.successor_id(db.session, assessment) is not None:
+        abort_with(
+            409,
+            _l(
+                "This round is closed: a follow-up has been started from it, and it stays as it was "
+                "so that the two can be compared. Please make changes in the follow-up."
+            ),
+        )
 
 
 def load_owned(aid: str) -> Assessment:
@@ -61,7 +95,15 @@ def load_owned(aid: str) -> Assessment:
         abort(404)
     g.resume_token, g.assessment_access = None, "owner"
     keep_current(assessment)
+    refuse_changes_when_closed(assessment)
     return assessment
+
+
+def may_open(assessment: Assessment) -> bool:
+    """Whether this browser (or its signed-in advisor) may open ``assessment``: for links to it."""
+    if grants.opened(db.session, browser_key(), assessment.public_id) is not None:
+        return True
+    return _owned(assessment.public_id) is not None
 
 
 def _owned(aid: str) -> Assessment | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -31,7 +32,8 @@ from advisor.catalogue import Catalogue, FieldDef, Question
 from advisor.i18n import lazy_gettext as _l
 
 from .answers import NOTE_MAX_LENGTH, AnswerInput
-from .models import MAX_CAPACITY_DAYS, Answer, AnswerState, Assessment
+from .models import MAX_CAPACITY_DAYS, Answer, AnswerState, Assessment, ProgressStatus
+from .rounds import BoardEntry
 from .services import PROFILE_FIELDS, PriorityInput
 
 SPECIALS = ("unknown", "not_responsible")
@@ -151,7 +153,7 @@ def allowed_keys(field: FieldDef) -> set[str]:
     """Form keys a field page may send: anything else is a forged post."""
     keys = {"csrf_token", "nav"}
     for q in field.questions:
-        keys |= {f"q_{q.id}", f"s_{q.id}", f"n_{q.id}", f"h_{q.id}", f"keep_{q.id}"}
+        keys |= {f"q_{q.id}", f"s_{q.id}", f"n_{q.id}", f"h_{q.id}", f"keep_{q.id}", f"c_{q.id}"}
     return keys
 
 
@@ -382,3 +384,59 @@ def capacity_from_form(form: FlaskForm) -> int | None:
 def profile_data(assessment: Assessment) -> dict[str, Any]:
     """Stored profile as initial form data."""
     return {key: getattr(assessment, key) for key in PROFILE_FIELDS}
+
+
+BOARD_PREFIXES = ("st", "on", "no", "bh")
+INVALID_DATE = _l("Please give the date as DD.MM.YYYY.")
+
+
+def board_keys(measure_ids: Iterable[str]) -> set[str]:
+    """Form keys the measure board may send: anything else is a forged post."""
+    return {"csrf_token"} | {f"{prefix}_{mid}" for mid in measure_ids for prefix in BOARD_PREFIXES}
+
+
+def board_from_form(
+    data: Mapping[str, str], measure_ids: Iterable[str]
+) -> tuple[dict[str, BoardEntry], dict[str, str], dict[str, Any]]:
+    """The board's rows as entered: (entries, fingerprints as shown, errors by measure id).
+
+    Only rows the form sent are returned; a row whose status or date cannot be read gets an
+    error instead (its text is kept for the page shown again).
+    """
+    entries: dict[str, BoardEntry] = {}
+    shown: dict[str, str] = {}
+    errors: dict[str, Any] = {}
+    for mid in measure_ids:
+        if f"st_{mid}" not in data:
+            continue
+        fingerprint = data.get(f"bh_{mid}", "")
+        if FINGERPRINT.match(fingerprint):
+            shown[mid] = fingerprint
+        try:
+            status = ProgressStatus(data[f"st_{mid}"])
+        except ValueError:
+            errors[mid] = INVALID_CHOICE
+            continue
+        try:
+            on = parse_date(data.get(f"on_{mid}", ""))
+        except ValueError:
+            errors[mid] = INVALID_DATE
+            continue
+        entries[mid] = BoardEntry(status, on, data.get(f"no_{mid}", ""))
+    return entries, shown, errors
+
+
+def parse_date(text: str) -> date | None:
+    """A date as a date field sends it (YYYY-MM-DD) or as typed in German (DD.MM.YYYY); empty: None."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) > 10:
+        raise ValueError(text)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return date.fromisoformat(text)
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+    if match is None:
+        raise ValueError(text)
+    day, month, year = (int(part) for part in match.groups())
+    return date(year, month, day)

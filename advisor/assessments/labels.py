@@ -30,3 +30,9 @@ PROFILE_LABELS = {
     "association_name": _l("Name of the joint administration"),
     "it_provider": _l("IT service provider"),
 }
+
+PROGRESS_NAMES = {
+    "open": _l("Open"),
+    "started": _l("Started"),
+    "done": _l("Done"),
+}

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     Enum,
     ForeignKey,
     Integer,
@@ -121,6 +122,14 @@ class Assessment(Base):
     # After a catalogue upgrade: {"from": version, "to": version, "choices": {profile key:
     # [values]}, "unanswerable": [question ids]}; shown once, cleared when acknowledged.
     upgrade_notice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The earlier round this one follows up (None: a first round, or the earlier one is gone).
+    predecessor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL"), index=True
+    )
+    #: The earlier round's content hash (see ``rounds.content_hash``): the link that survives
+    #: export and import, and says which round was compared when the earlier one is gone.
+    predecessor_hash: Mapped[str | None] = mapped_column(String(64))
+    predecessor: Mapped[Assessment | None] = relationship(remote_side="Assessment.id", lazy="select")
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", lazy="selectin"
@@ -130,6 +139,9 @@ class Assessment(Base):
     )
     respondents: Mapped[list[Respondent]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="Respondent.id"
+    )
+    measure_progress: Mapped[list[MeasureProgress]] = relationship(
+        cascade="all, delete-orphan", order_by="MeasureProgress.measure_id"
     )
 
     def profile(self) -> dict[str, str | None]:
@@ -222,6 +234,33 @@ class Priority(Base):
     relevance: Mapped[int | None] = mapped_column(Integer)
     target_level: Mapped[int | None] = mapped_column(Integer)
     assessment: Mapped[Assessment] = relationship(back_populates="priorities")
+
+
+class ProgressStatus(enum.StrEnum):
+    """Where a planned measure stands between two rounds."""
+
+    OPEN = "open"
+    STARTED = "started"
+    DONE = "done"
+
+
+class MeasureProgress(Base):
+    """How far the municipality has got with one measure of its roadmap (the measure board).
+
+    Only measures someone has marked are stored; the others are open. ``on_date`` is the date of
+    the status (begun on, done on), as the municipality gives it.
+    """
+
+    __tablename__ = "measure_progress"
+    __table_args__ = (UniqueConstraint("assessment_id", "measure_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    measure_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[ProgressStatus] = mapped_column(_enum(ProgressStatus), default=ProgressStatus.OPEN)
+    on_date: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class BrowserGrant(Base):

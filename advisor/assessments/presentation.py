@@ -412,3 +412,76 @@ def radar_axis(index: int, count: int, length: float = 120.0, centre: float = 17
     """The end point of one axis (for lines and labels)."""
     angle = -math.pi / 2 + 2 * math.pi * index / count
     return round(centre + length * math.cos(angle), 1), round(centre + length * math.sin(angle), 1)
+
+
+def last_time_labels(catalogue: Catalogue, last, locale: str) -> dict[str, dict[str, str]]:
+    """Question id -> the earlier round's answer in words and its note (for "last time" boxes)."""
+    if last is None:
+        return {}
+    return {
+        qid: {
+            "label": answer_label(catalogue.questions[qid], Fact(answer.state.value, answer.value), locale),
+            "note": answer.note,
+        }
+        for qid, answer in last.answers.items()
+        if qid in catalogue.questions
+    }
+
+
+def board_rows(
+    catalogue: Catalogue,
+    advice,
+    assessment,
+    locale: str,
+    entered: Mapping[str, str] | None = None,
+    errors: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The measure board's rows: the roadmap's measures by phase, then those marked earlier.
+
+    Those marked earlier are measures the roadmap no longer holds. Shown again after an
+    error, a row keeps what was entered.
+    """
+    from .rounds import board, board_fingerprint
+
+    stored = board(assessment)
+    variants = catalogue.variants(assessment.profile())
+    measures = {m.id: m for m in catalogue.measures}
+    names = administration_names(catalogue, assessment.association_kind, locale)
+    rows = []
+
+    def row(measure_id: str, phase: int | None, title: str) -> dict[str, Any]:
+        saved = stored.get(measure_id)
+        values = {
+            "status": saved.status.value if saved else "open",
+            "on": saved.on_date.isoformat() if saved and saved.on_date else "",
+            "note": saved.note if saved else "",
+        }
+        if entered is not None and f"st_{measure_id}" in entered:
+            values = {
+                "status": entered.get(f"st_{measure_id}", ""),
+                "on": entered.get(f"on_{measure_id}", ""),
+                "note": entered.get(f"no_{measure_id}", ""),
+            }
+        return {
+            "id": measure_id,
+            "phase": phase,
+            "title": title,
+            "fingerprint": board_fingerprint(saved),
+            "saved_on": saved.on_date if saved else None,
+            "saved_status": saved.status.value if saved else "open",
+            "error": (errors or {}).get(measure_id),
+            **values,
+        }
+
+    planned = set()
+    for phase in advice.phases:
+        for shown in phase.items:
+            item = shown.item
+            text = measure_text(measures[item.measure_id], item.variant, locale, names, item.fallback)
+            rows.append(row(item.measure_id, phase.number, text.title))
+            planned.add(item.measure_id)
+    for measure_id in stored:
+        if measure_id not in planned and measure_id in measures:
+            text = measure_text(measures[measure_id], variants.get(measure_id), locale, names)
+            rows.append(row(measure_id, None, text.title))
+    return rows

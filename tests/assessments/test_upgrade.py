@@ -21,8 +21,11 @@ from advisor.web import catalogues
 from tests.conftest import Client, stored_answers
 
 
-def old_version(app) -> str:
-    """Store catalogue "tasks" 1.0 as it was: type `amt`, band `lt25k`, questions a_old and a_gone."""
+def old_version(app, without: tuple[str, ...] = ()) -> str:
+    """Store catalogue "tasks" 1.0 as it was: type `amt`, band `lt25k`, questions a_old and a_gone.
+
+    ``without``: questions 1.0 did not have yet (new in the current version).
+    """
     with app.app_context():
         content = copy.deepcopy(catalogue_as_dict(catalogues()["tasks"]))
         content["version"] = "1.0"
@@ -38,6 +41,7 @@ def old_version(app) -> str:
         admin = next(q for q in questions if q["id"] == "a_admin")
         admin["id"] = "a_old"
         questions.append({**copy.deepcopy(admin), "id": "a_gone"})
+        content["fields"][0]["questions"] = [q for q in questions if q["id"] not in without]
         old = catalogue_from_dict(content)
         db.session.add(
             CatalogueSnapshot(
@@ -48,9 +52,11 @@ def old_version(app) -> str:
         return old.hash
 
 
-def started_on_old_version(app, client: Client, status: Status = Status.IN_PROGRESS) -> str:
+def started_on_old_version(
+    app, client: Client, status: Status = Status.IN_PROGRESS, without: tuple[str, ...] = ()
+) -> str:
     aid, _ = client.start()
-    old_hash = old_version(app)
+    old_hash = old_version(app, without)
     with app.app_context():
         assessment = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
         assessment.catalogue_version, assessment.catalogue_hash = "1.0", old_hash
