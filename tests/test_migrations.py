@@ -180,6 +180,10 @@ def test_no_migration_loses_the_rows_that_hang_on_an_assessment(backend, tmp_pat
         with engine.connect() as connection:  # 0010 gives earlier respondents a public id
             public_id = connection.execute(sa.text("SELECT public_id FROM respondents")).scalar()
         assert isinstance(public_id, str) and len(public_id) == 32
+        with engine.connect() as connection:  # 0013: earlier assessments are first rounds, boards empty
+            link = connection.execute(sa.text("SELECT predecessor_id, predecessor_hash FROM assessments")).one()
+            assert tuple(link) == (None, None)
+            assert connection.execute(sa.text("SELECT count(*) FROM measure_progress")).scalar() == 0
         downgrade(revision="0003")
         assert counts() == dict.fromkeys(tables, 1)
         if backend == "sqlite":  # foreign keys are on again for the application's connections
