@@ -10,19 +10,28 @@ report, submitted), per question how the answer was agreed (method, rationale, t
 spread at that moment), the advisor's shared notes and the advisor's measures. What
 is private stays on the server: personal links (tokens), account ids and e-mail
 addresses, and the advisor's private notes. Version 1 files still import.
+
+Version 3 adds repeat assessments: ``predecessor`` names the earlier round by its content
+hash (:func:`content_hash`; never by a database id), and ``measure_progress`` is the measure
+board (which measures are started or done, since when, with a note). Importing both rounds
+of a pair links them again, in either order, where the importer may open both. Version 1
+and 2 files still import.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -49,17 +58,21 @@ from .models import (
     Answer,
     AnswerState,
     Assessment,
+    MeasureProgress,
     Priority,
+    ProgressStatus,
     Respondent,
     RespondentAnswer,
     Status,
 )
-from .services import PROFILE_FIELDS, create_assessment
+from .rounds import BOARD_NOTE_MAX, BoardEntry, checked_entry, successor_id
+from .services import PROFILE_FIELDS, _touch, catalogue_of, create_assessment
 
 FORMAT = "advisor-assessment"
-FORMAT_VERSION = 2
-#: Versions import reads; 1 has no agreements, session notes or advisor's measures.
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+#: Versions import reads; 1 has no agreements, session notes or advisor's measures, 2 no
+#: predecessor and no measure board.
+READABLE_VERSIONS = (1, 2, 3)
 MAX_PROBLEMS = 20
 
 
@@ -215,6 +228,41 @@ class MeasureEntry(_Strict):
         return self
 
 
+class PredecessorEntry(_Strict):
+    """Version 3: the earlier round this one follows up, named by its content hash."""
+
+    content_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] = Field(
+        description="the content hash of the earlier round's exchange file (see docs/exchange-format.md)"
+    )
+    completed_at: Timestamp | None = Field(
+        default=None, description="when the earlier round was completed (informational; not part of the hash)"
+    )
+
+
+def _iso_day(value: Any) -> Any:
+    """Only a calendar date written YYYY-MM-DD (no number, no date-time) is a day."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise PydanticCustomError("day", "a date written YYYY-MM-DD is expected")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("day", "a date written YYYY-MM-DD is expected") from None
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
+class ProgressEntry(_Strict):
+    """Version 3: how far the municipality has got with one measure of its roadmap."""
+
+    status: Literal["open", "started", "done"]
+    date: Day | None = Field(
+        default=None,
+        description="begun on (started) or done on (done), not in the future; open has none",
+    )
+    note: Annotated[str, Field(max_length=BOARD_NOTE_MAX)] = ""
+
+
 class ExchangeFile(_Strict):
     """One assessment, as exported and imported by the web UI and the CLI."""
 
@@ -225,7 +273,7 @@ class ExchangeFile(_Strict):
     )
 
     format: Literal["advisor-assessment"]
-    format_version: Literal[1, 2]
+    format_version: Literal[1, 2, 3]
     catalogue: CatalogueRef
     exported_at: Timestamp | None = None
     status: Literal["in_progress", "completed"] = "in_progress"
@@ -243,15 +291,26 @@ class ExchangeFile(_Strict):
     session_notes: LongText = ""
     #: Version 2: the advisor's own, adjusted and removed measures.
     measures: list[MeasureEntry] = []
+    #: Version 3: the earlier round this one follows up.
+    predecessor: PredecessorEntry | None = None
+    #: Version 3: the measure board, per catalogue measure id (measures not named are open).
+    measure_progress: dict[Annotated[str, Field(max_length=64)], ProgressEntry] = {}
 
     @model_validator(mode="after")
-    def _version_1_has_no_session(self) -> ExchangeFile:
-        if self.format_version == 1:
-            later = {"agreements", "session_notes", "measures"} & self.model_fields_set
+    def _no_entries_of_later_versions(self) -> ExchangeFile:
+        later = []
+        if self.format_version < 2:
+            since_2 = {"agreements", "session_notes", "measures"} & self.model_fields_set
             for respondent in self.respondents:
-                later |= {"named_in_report", "submitted_at"} & respondent.model_fields_set
-            if later:
-                raise ValueError(f"{', '.join(sorted(later))}: only in format_version 2")
+                since_2 |= {"named_in_report", "submitted_at"} & respondent.model_fields_set
+            if since_2:
+                later.append(f"{', '.join(sorted(since_2))}: only in format_version 2 and later")
+        if self.format_version < 3:
+            since_3 = {"predecessor", "measure_progress"} & self.model_fields_set
+            if since_3:
+                later.append(f"{', '.join(sorted(since_3))}: only in format_version 3")
+        if later:
+            raise ValueError("; ".join(later))
         return self
 
 
@@ -269,12 +328,23 @@ class ImportRefused(Exception):
 def _answer_entry(state: AnswerState, value: Any, note: str) -> dict[str, Any]:
     entry: dict[str, Any] = {}
     if state is AnswerState.ANSWERED:
-        entry["value"] = value
+        entry["value"] = _canonical_number(value)
     else:
         entry["status"] = state.value
     if note:
         entry["note"] = note
     return entry
+
+
+def _canonical_number(value: Any) -> Any:
+    """A whole number as such (40, not 40.0): databases read a stored 40.0 back either way.
+
+    The import reads 40 as 40.0 where the question takes decimals, so the content (and its
+    hash) stays the same through export and import on SQLite and PostgreSQL alike.
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < 10**MAX_DIGITS:
+        return int(value)
+    return value
 
 
 def export_assessment(catalogue: Catalogue, assessment: Assessment) -> dict[str, Any]:
@@ -299,6 +369,8 @@ def export_assessment(catalogue: Catalogue, assessment: Assessment) -> dict[str,
         "answers": {
             a.question_id: _answer_entry(a.state, a.value, a.note)
             for a in _in_catalogue_order(catalogue, assessment.answers)
+            # An answer row that says nothing is no answer (import leaves it out too).
+            if a.state is not AnswerState.ANSWERED or a.value is not None or a.note
         },
         "respondents": [
             {
@@ -315,13 +387,53 @@ def export_assessment(catalogue: Catalogue, assessment: Assessment) -> dict[str,
         ],
     }
     if assessment.completed_at is not None:
-        document["completed_at"] = assessment.completed_at.isoformat(timespec="seconds")
+        document["completed_at"] = _when(assessment.completed_at)
     document.update(_guided_session(catalogue, assessment))
+    if assessment.predecessor_hash:
+        earlier = assessment.predecessor
+        document["predecessor"] = {
+            "content_hash": assessment.predecessor_hash,
+            "completed_at": _when(earlier.completed_at) if earlier is not None else None,
+        }
+    known = {m.id for m in catalogue.measures}
+    document["measure_progress"] = {
+        row.measure_id: {
+            "status": row.status.value,
+            "date": row.on_date.isoformat() if row.on_date is not None else None,
+            "note": row.note,
+        }
+        # Ordered by measure id; a measure the catalogue no longer has is not planned any more.
+        for row in assessment.measure_progress
+        if row.measure_id in known
+    }
     return document
 
 
+#: What is not content: when and in which file version it was written.
+NOT_CONTENT = ("format", "format_version", "exported_at")
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    """SHA-256 of what an exchange document says, independent of when and how it was written.
+
+    A follow-up names its predecessor by this hash: it stays the same through export and
+    import (no database id does), and a later round can say exactly which round it compared.
+    The canonical form is the document without ``format``, ``format_version`` and
+    ``exported_at``, and with only the ``content_hash`` of ``predecessor`` (its
+    ``completed_at`` is known only where the earlier round is stored), as JSON with sorted
+    keys, no spaces and UTF-8 characters unescaped.
+    """
+    content = {key: value for key, value in document.items() if key not in NOT_CONTENT}
+    earlier = content.get("predecessor")
+    if isinstance(earlier, dict):
+        content["predecessor"] = {"content_hash": earlier.get("content_hash")}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def _when(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value is not None else None
+    """A stored time as the file writes it: in UTC, to the second (as an import stores it)."""
+    return value.astimezone(UTC).isoformat(timespec="seconds") if value is not None else None
 
 
 def _guided_session(catalogue: Catalogue, assessment: Assessment) -> dict[str, Any]:
@@ -333,14 +445,15 @@ def _guided_session(catalogue: Catalogue, assessment: Assessment) -> dict[str, A
     rows = session.scalars(select(Agreement).where(Agreement.assessment_id == assessment.id)).all()
     agreements = {}
     for row in sorted(rows, key=lambda r: (order.get(r.question_id, len(order)), r.question_id)):
-        note = row.note if row.note_shared else ""
+        # Texts as an import stores them (stripped), so that a round trip says the same.
+        note = row.note.strip() if row.note_shared else ""
         if row.revealed_at is None and row.method is None and not note:
             continue  # only a private note: nothing to hand on
         entry: dict[str, Any] = {
             "revealed_at": _when(row.revealed_at),
             "method": row.method,
-            "rationale": row.rationale,
-            "agreed_at": _when(row.agreed_at),
+            "rationale": row.rationale.strip(),
+            "agreed_at": _when(row.agreed_at) if row.method is not None else None,
             "spread": None
             if row.method is None
             else {
@@ -361,17 +474,17 @@ def _guided_session(catalogue: Catalogue, assessment: Assessment) -> dict[str, A
     )
     return {
         "agreements": agreements,
-        "session_notes": state.notes if state is not None and state.notes_shared else "",
+        "session_notes": state.notes.strip() if state is not None and state.notes_shared else "",
         "measures": [
             {
                 "action": m.action,
                 "measure_id": m.measure_id,
-                "title": m.title,
-                "text": m.text,
+                "title": m.title.strip(),
+                "text": m.text.strip(),
                 "phase": m.phase,
                 "effort": m.effort,
-                "responsible": m.responsible,
-                "reason": m.reason,
+                "responsible": m.responsible.strip(),
+                "reason": m.reason.strip(),
             }
             for m in measures
         ],
@@ -494,6 +607,8 @@ def _schema_problem(error: dict) -> Any:
         return _l("%(path)s: unknown entry.", path=path)
     if kind in ("greater_than_equal", "less_than_equal", "string_too_long"):
         return _l("%(path)s: value out of the allowed range.", path=path)
+    if kind == "day":
+        return _l("%(path)s: a date written YYYY-MM-DD is expected (for example 2026-12-02).", path=path)
     if kind == "timestamp":
         return _l(
             "%(path)s: a date and time with time zone in the usual range is expected "
@@ -518,10 +633,20 @@ class Checked:
     #: Version 2: agreements by question id (in this catalogue version) and the advisor's measures.
     agreements: dict[str, AgreementEntry] = field(default_factory=dict)
     measures: list[MeasureEntry] = field(default_factory=list)
+    #: Version 3: the measure board by catalogue measure id, as it is stored.
+    progress: dict[str, BoardEntry] = field(default_factory=dict)
 
 
-def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
-    """Parse an exchange file and check it against its catalogue; raise ImportRefused."""
+def utc_today() -> date:
+    """Today's date in UTC: what an import checks the board's dates against."""
+    return datetime.now(UTC).date()
+
+
+def check(catalogues: dict[str, Catalogue], raw: bytes, today: date | None = None) -> Checked:
+    """Parse an exchange file and check it against its catalogue; raise ImportRefused.
+
+    ``today`` is the day the board's dates may not be after (default: today in UTC).
+    """
     document = parse(raw)
     catalogue = catalogues.get(document.catalogue.id)
     if catalogue is None:
@@ -585,6 +710,7 @@ def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
                     id=measure.measure_id,
                 )
             )
+    progress = _checked_progress(document, known_measures, today or utc_today(), problems)
     profile = carried.profile
     for key in PROFILE_KEYS:
         value = profile.get(key)
@@ -611,14 +737,50 @@ def check(catalogues: dict[str, Catalogue], raw: bytes) -> Checked:
         notice,
         agreements=agreements,
         measures=list(document.measures),
+        progress=progress,
     )
 
 
+def _checked_progress(
+    document: ExchangeFile, known: set[str], today: date, problems: list[Any]
+) -> dict[str, BoardEntry]:
+    """The board's entries as the board itself would store them; problems are appended."""
+    progress: dict[str, BoardEntry] = {}
+    for measure_id, entry in document.measure_progress.items():
+        if measure_id not in known:
+            problems.append(_l("measure_progress: the catalogue has no measure “%(id)s”.", id=measure_id))
+            continue
+        try:
+            clean = checked_entry(BoardEntry(ProgressStatus(entry.status), entry.date, entry.note), today)
+        except InvalidAnswer as exc:
+            problems.append(
+                _l(
+                    "%(where)s “%(id)s”: %(problem)s",
+                    where="measure_progress",
+                    id=measure_id,
+                    problem=exc.message,
+                )
+            )
+            continue
+        if clean.status is not ProgressStatus.OPEN or clean.note:
+            progress[measure_id] = clean  # an open measure without a note is simply not on the board
+    return progress
+
+
 def import_assessment(
-    session: Session, catalogues: dict[str, Catalogue], raw: bytes
+    session: Session,
+    catalogues: dict[str, Catalogue],
+    raw: bytes,
+    candidates: Iterable[Assessment] = (),
+    today: date | None = None,
 ) -> tuple[Assessment, str]:
-    """Create a new assessment from an exchange file; return it and its new resume token."""
-    checked = check(catalogues, raw)
+    """Create a new assessment from an exchange file; return it and its new resume token.
+
+    ``candidates`` are the assessments the importer may open (in the web UI: this browser's
+    and, signed in, the advisor's own). A round of a pair is linked to the other round
+    among them, whichever was imported first (see :func:`link_rounds`); never to another.
+    """
+    checked = check(catalogues, raw, today)
     catalogue, document = checked.catalogue, checked.document
     assessment, token = create_assessment(session, catalogue, document.locale)
     for key in PROFILE_FIELDS:
@@ -650,9 +812,77 @@ def import_assessment(
     if document.status == "completed":
         assessment.status = Status.COMPLETED
         assessment.completed_at = document.completed_at or utcnow()
+    for measure_id, entry in checked.progress.items():
+        assessment.measure_progress.append(
+            MeasureProgress(measure_id=measure_id, status=entry.status, on_date=entry.on, note=entry.note)
+        )
+    if document.predecessor is not None:
+        assessment.predecessor_hash = document.predecessor.content_hash
     session.flush()
     _import_guided_session(session, assessment, checked)
+    link_rounds(session, catalogues, assessment, candidates, document.predecessor)
     return assessment, token
+
+
+def link_rounds(
+    session: Session,
+    catalogues: dict[str, Catalogue],
+    assessment: Assessment,
+    candidates: Iterable[Assessment],
+    named: PredecessorEntry | None = None,
+) -> None:
+    """Link a newly imported round to the other round of its pair, if the importer may open it.
+
+    Forward: the earlier round the file names (``named``) is a completed candidate whose
+    current export has that content hash and that has no follow-up yet. Backward: the new
+    round is the earlier round a candidate names (by the content hash of the new round's
+    own export) and that candidate is not linked to an earlier round yet. Each link is
+    made at most once; assessments outside ``candidates`` are never looked at.
+    """
+    others = sorted(
+        {c.id: c for c in candidates if c.id is not None and c.id != assessment.id}.values(),
+        key=lambda c: c.id,
+    )
+    if named is not None:
+        for candidate in others:
+            if _is_named_round(session, catalogues, candidate, named):
+                assessment.predecessor = candidate
+                break
+    if not any(c.predecessor_id is None and c.predecessor_hash for c in others):
+        session.flush()
+        return
+    own = _current_hash(session, catalogues, assessment)
+    for candidate in others:
+        if (
+            candidate.predecessor_id is None
+            and candidate.predecessor_hash == own
+            and candidate is not assessment.predecessor
+        ):
+            candidate.predecessor = assessment
+            _touch(candidate)  # its comparison with the earlier round changes
+            break
+    session.flush()
+
+
+def _is_named_round(
+    session: Session, catalogues: dict[str, Catalogue], candidate: Assessment, named: PredecessorEntry
+) -> bool:
+    """Whether ``candidate`` is the earlier round a file names, and may still be followed up."""
+    if candidate.status is not Status.COMPLETED or candidate.completed_at is None:
+        return False
+    if named.completed_at is not None and candidate.completed_at.replace(microsecond=0) != named.completed_at:
+        return False  # cheap check first: the hash includes the completion time anyway
+    if successor_id(session, candidate) is not None:
+        return False
+    return _current_hash(session, catalogues, candidate) == named.content_hash
+
+
+def _current_hash(session: Session, catalogues: dict[str, Catalogue], assessment: Assessment) -> str | None:
+    """The content hash of the assessment's export as it would be made now."""
+    catalogue = catalogue_of(session, catalogues, assessment)
+    if catalogue is None:
+        return None
+    return content_hash(export_assessment(catalogue, assessment))
 
 
 def _import_guided_session(session: Session, assessment: Assessment, checked: Checked) -> None:

@@ -141,7 +141,7 @@ BAD_DOCUMENTS = {
     "relevance out of range": mutate(priorities={"alpha": {"relevance": 7}}),
     "unknown field": mutate(priorities={"gamma": {"relevance": 3}}),
     "unknown profile option": mutate(profile={"state": "XY"}),
-    "format version": mutate(format_version=3),
+    "format version": mutate(format_version=4),
 }
 
 
@@ -388,7 +388,7 @@ def test_version_2_round_trip_of_a_guided_assessment(app):
     aid = guided_assessment(app)
     document = export_of(app, aid)
     text = json.dumps(document, ensure_ascii=False)
-    assert document["format_version"] == 2
+    assert document["format_version"] == 3
     # Nothing private leaves: tokens, account ids and e-mail addresses, private notes.
     assert "PRIVATE" not in text and "example.org" not in text and "a" * 64 not in text
     assert "Bea Rater" not in text and "agreed_by" not in text and "owner" not in text
@@ -474,14 +474,14 @@ def test_shared_session_notes_travel_and_stay_shared(app):
     assert export_of(app, public_id)["session_notes"] == "Geteilte Sitzungsnotiz"
 
 
-def test_version_1_files_still_import_and_export_as_version_2(app, client):
+def test_version_1_files_still_import_and_export_as_version_3(app, client):
     document = valid_document()
     document["respondents"] = [{"label": "Anna", "role": "Hauptamt", "answers": {"a_level": {"value": 1}}}]
     response = upload(client, json.dumps(document).encode())
     assert response.status_code == 303, response.get_data(as_text=True)
     aid = response.location.split("/")[2]
     exported = export_of(app, aid)
-    assert exported["format_version"] == 2
+    assert exported["format_version"] == 3
     assert exported["respondents"] == [
         {
             "label": "Anna",
@@ -492,6 +492,7 @@ def test_version_1_files_still_import_and_export_as_version_2(app, client):
         }
     ]
     assert (exported["agreements"], exported["measures"], exported["session_notes"]) == ({}, [], "")
+    assert exported["measure_progress"] == {} and "predecessor" not in exported
 
 
 def mutate_v2(**changes) -> bytes:
