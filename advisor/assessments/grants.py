@@ -74,6 +74,28 @@ class Kind:
             return None  # the personal link was changed (elsewhere): this browser's grant is void
         return found, token
 
+    def all_opened(self, session: Session, browser_key: str | None) -> list:
+        """Every target this browser holds a grant with the current token for (no grant is touched)."""
+        if not browser_key or not isinstance(browser_key, str):
+            return []
+        target, fernet = self.target, _fernet(browser_key, self.seal_purpose)
+        rows = session.execute(
+            select(self.model.sealed_token, target)
+            .join(target, target.id == self.column)
+            .where(self.model.browser_hash == self.browser(browser_key))
+            .order_by(target.id)
+        ).all()
+        found = []
+        for sealed, candidate in rows:
+            try:
+                token = fernet.decrypt(sealed).decode()
+            except InvalidToken:
+                continue
+            stored = getattr(candidate, self.token_hash)
+            if stored is not None and hmac.compare_digest(hash_token(token), stored):
+                found.append(candidate)
+        return found
+
     def browser(self, browser_key: str) -> str:
         """The stored hash of a browser key."""
         return _hash(browser_key, self.hash_purpose)
@@ -138,3 +160,16 @@ def opened(session: Session, browser_key: str | None, public_id: str) -> tuple[A
 def forget_unused(session: Session, older_than: timedelta, dry_run: bool = False) -> int:
     """Delete grants no browser used for ``older_than``; return how many (would be) deleted."""
     return ASSESSMENT.forget_unused(session, older_than, dry_run)
+
+
+def openable(session: Session, browser_key: str | None, advisor=None) -> list[Assessment]:
+    """The assessments this browser may open: its grants, and those ``advisor`` (signed in) owns.
+
+    An import links a round only to one of these (see ``exchange.link_rounds``).
+    """
+    from advisor.advising.services import owned
+
+    found = {a.id: a for a in ASSESSMENT.all_opened(session, browser_key)}
+    if advisor is not None:
+        found.update((a.id, a) for a in owned(session, advisor))
+    return [found[key] for key in sorted(found)]
