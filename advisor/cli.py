@@ -212,6 +212,9 @@ def assessments_import(file: Path) -> None:
     db.session.commit()
     click.echo(f"imported as assessment {assessment.id} ({assessment.public_id})")
     click.echo(f"resume path: /r/{token}")
+    if assessment.predecessor_hash:
+        # No browser here, so no assessment it may open: the round is not linked to another.
+        click.echo(f"follow-up of the round with content hash {assessment.predecessor_hash}")
     _echo_upgrade(assessment)
 
 
@@ -503,11 +506,22 @@ def _add_baseline(entry: dict, raw: bytes, baseline: Path, today) -> None:
     from .core.comparison import compare
 
     loaded = current_app.extensions["advisor.catalogues"]
+    earlier = baseline.read_bytes()
     try:
-        old = exchange.check(loaded, baseline.read_bytes())
+        old = exchange.check(loaded, earlier)
     except exchange.ImportRefused as exc:
         raise click.ClickException(f"{baseline}: " + "; ".join(str(p) for p in exc.problems)) from None
     new = exchange.check(loaded, raw)
+    # Whether the later file names this earlier round: its content hash, as the file says it.
+    old_hash = exchange.content_hash(json.loads(earlier.decode("utf-8-sig")))
+    named = new.document.predecessor
+    linked = None if named is None else named.content_hash == old_hash
+    if linked is False:
+        click.echo(
+            f"warning: {entry['source']} is the follow-up of another round than {baseline} "
+            f"(it names content hash {named.content_hash[:12]}…, {baseline.name} has {old_hash[:12]}…)",
+            err=True,
+        )
     change = compare(
         evaluation_of(old.catalogue, old, today).result, evaluation_of(new.catalogue, new, today).result
     )
@@ -522,6 +536,14 @@ def _add_baseline(entry: dict, raw: bytes, baseline: Path, today) -> None:
     entry["baseline"] = {
         "source": str(baseline),
         "catalogue": {"id": old.catalogue.id, "version": old.catalogue.version},
+        "content_hash": old_hash,
+        # True: the later file names this round as its predecessor; False: another one; None: none.
+        "linked": linked,
+        # What the earlier round's measure board marked done or started, by measure id.
+        "measures": {
+            status: sorted(m for m, e in old.progress.items() if e.status.value == status)
+            for status in ("done", "started")
+        },
         "moved": [
             {
                 "question": m.question_id,
@@ -631,6 +653,16 @@ def _print_summary(entry: dict) -> None:
         click.echo(
             "  questions moved: " + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none")
         )
+        linked = entry["baseline"]["linked"]
+        if linked is False:
+            click.echo(f"  {entry['baseline']['source']} is not the earlier round this file names")
+        elif linked:
+            click.echo(f"  follow-up of {entry['baseline']['source']} (the content hash matches)")
+        else:
+            click.echo("  this file names no earlier round")
+        for status in ("done", "started"):
+            measures = entry["baseline"]["measures"][status]
+            click.echo(f"  measures {status} by the earlier round: {', '.join(measures) or 'none'}")
     advisor = entry.get("advisor_measures")
     if advisor:
         for phase in advisor["phases"]:
