@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from advisor.core.comparison import compare
+import pytest
+
+from advisor.core.comparison import compare, renamed_result
+from advisor.core.scoring import FieldScore, QuestionScore, Result, band_of
 from tests.conftest import PROJECT
 
 FULL = PROJECT / "tests" / "fixtures" / "full_assessment.json"
@@ -69,3 +72,47 @@ def test_an_unchanged_round_has_no_moves(kommunal_app):
     change = compare(result, result)
     assert change.moved == () and change.overall_delta == 0
     assert all(f.delta in (0, None) for f in change.fields)
+
+
+# -- a catalogue that renamed questions between the rounds (issue 15, item 3) ---------------
+
+
+def plain_result(levels: dict[str, float | None]) -> Result:
+    """A result of one field "f" with level questions (None: "don't know"), weight 1 each."""
+    questions = {
+        qid: QuestionScore(qid, "f", "answered" if level is not None else "unknown", (level or 0) / 4, 1.0)
+        for qid, level in levels.items()
+    }
+    score = 100 * sum(q.score for q in questions.values()) / len(questions)
+    unknown = tuple(qid for qid, level in levels.items() if level is None)
+    field = FieldScore("f", score, band_of(score), None, len(questions), 0, unknown, (), ())
+    return Result((field,), score, band_of(score), questions, (), (), unknown)
+
+
+def test_a_renamed_question_is_compared_under_its_new_id():
+    before = plain_result({"a_old": 1, "b": 2, "c": None})
+    after = plain_result({"a_new": 3, "b": 2, "c": 4})
+    unmatched = compare(before, after)
+    assert {(m.question_id, m.kind) for m in unmatched.moved} == {
+        ("a_new", "new"),
+        ("a_old", "gone"),
+        ("c", "now_known"),
+    }
+    change = compare(before, after, {"a_old": "a_new"})
+    assert [(m.question_id, m.before, m.after, m.kind) for m in change.moved] == [
+        ("a_new", 1.0, 3.0, "up"),
+        ("c", None, 4.0, "now_known"),
+    ]
+    assert change.fields[0].delta == pytest.approx(100 * (9 - 3) / 12)
+    assert "a_old" in before.questions  # the earlier result itself is left as it was
+
+
+def test_renames_apply_at_once_so_two_ids_can_swap():
+    before = plain_result({"x": 1, "y": 3, "z": None})
+    moved = renamed_result(before, {"x": "y", "y": "x", "z": "w"})
+    assert {qid: qs.level for qid, qs in moved.questions.items()} == {"y": 1.0, "x": 3.0, "w": 0.0}
+    assert all(qid == qs.question_id for qid, qs in moved.questions.items())
+    assert moved.knowledge_gaps == ("w",) and moved.fields[0].unknown == ("w",)
+    assert renamed_result(before, {}) is before
+    change = compare(before, plain_result({"x": 3, "y": 1, "w": None}), {"x": "y", "y": "x", "z": "w"})
+    assert change.moved == ()

@@ -4,11 +4,16 @@ Takes the scoring results of the earlier and the later round and says, per field
 overall, the score and band then and now and the change (``delta`` = now minus then), and
 which questions moved: a higher or lower level, newly known, no longer known, new in the
 catalogue or gone from it. Plain data in and out; no Flask, no SQLAlchemy.
+
+When the catalogue changed between the rounds, the earlier result names some questions by
+their old ids: ``renamed`` (old id -> new id, as the catalogue's migration says) matches them
+with the later round's questions, so a renamed question is compared, not "gone" and "new".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from .scoring import Result
 
@@ -60,8 +65,48 @@ class Change:
         return self.overall_after - self.overall_before
 
 
-def compare(before: Result, after: Result) -> Change:
-    """Compare the earlier round's result with the later one's, in the later catalogue's order."""
+def renamed_result(result: Result, renamed: Mapping[str, str]) -> Result:
+    """The result with its questions under their new ids (``renamed``: old id -> new id).
+
+    Ids the mapping does not name stay as they are; all are renamed at once, so a swap of two
+    ids works too.
+    """
+    if not renamed:
+        return result
+
+    def ids(question_ids: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(renamed.get(q, q) for q in question_ids)
+
+    questions = {
+        renamed.get(qid, qid): replace(qs, question_id=renamed.get(qid, qid))
+        for qid, qs in result.questions.items()
+    }
+    fields = tuple(
+        replace(
+            f,
+            unknown=ids(f.unknown),
+            unanswered=ids(f.unanswered),
+            not_responsible=ids(f.not_responsible),
+            delegated=ids(f.delegated),
+        )
+        for f in result.fields
+    )
+    return replace(
+        result,
+        fields=fields,
+        questions=questions,
+        strengths=ids(result.strengths),
+        gaps=tuple(replace(g, question_id=renamed.get(g.question_id, g.question_id)) for g in result.gaps),
+        knowledge_gaps=ids(result.knowledge_gaps),
+    )
+
+
+def compare(before: Result, after: Result, renamed: Mapping[str, str] | None = None) -> Change:
+    """Compare the earlier round's result with the later one's, in the later catalogue's order.
+
+    ``renamed`` maps the earlier round's question ids to the later catalogue's (old -> new).
+    """
+    before = renamed_result(before, renamed or {})
     earlier = {f.field_id: f for f in before.fields}
     fields = tuple(
         FieldChange(
@@ -97,3 +142,44 @@ def compare(before: Result, after: Result) -> Change:
 def _known(score) -> float | None:
     """The level of an answer that counts (answered); None for unknown, unanswered or not scored."""
     return score.level if score.state == "answered" and score.score is not None else None
+
+
+#: A projection counts as met when the score now falls short of it by at most this many points.
+MET_TOLERANCE = 0.5
+
+
+@dataclass(frozen=True)
+class ProjectionCheck:
+    """One field: what the last roadmap projected by now, what the measures done project, the score now."""
+
+    field_id: str
+    planned: float | None
+    from_done: float | None
+    now: float | None
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the score now reaches the plan (within :data:`MET_TOLERANCE`); None without both."""
+        if self.planned is None or self.now is None:
+            return None
+        return self.now >= self.planned - MET_TOLERANCE
+
+    @property
+    def short(self) -> float | None:
+        """Points the score now falls short of the plan (0 when met); None without both."""
+        if self.met is None:
+            return None
+        return 0.0 if self.met else self.planned - self.now
+
+
+def check_projection(
+    planned: Mapping[str, float | None],
+    from_done: Mapping[str, float | None],
+    now: Mapping[str, float | None],
+) -> tuple[ProjectionCheck, ...]:
+    """Per field of the later round that the plan knows (in the later round's order): plan against now."""
+    return tuple(
+        ProjectionCheck(field_id, planned[field_id], from_done.get(field_id), score)
+        for field_id, score in now.items()
+        if field_id in planned
+    )

@@ -24,7 +24,7 @@ the effort class relative to the organisation's size.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -424,27 +424,11 @@ def build(
 
     items = sorted(scheduled.values(), key=lambda i: (i.phase, i.start_month, candidates[i.measure_id].rank))
     phases = []
-    # Running weighted sums per field: a raise changes one question's score, so each phase
-    # only adds the differences (the same weighted mean as scoring.field_score).
-    scores = {qid: qs.score or 0.0 for qid, qs in result.questions.items() if qs.applicable}
-    sums = {f.field_id: 0.0 for f in result.fields}
-    for qid, value in scores.items():
-        sums[result.questions[qid].field_id] += value * result.questions[qid].weight
+    projection = _Projection(result)
     for number, start, end in PHASES:
         in_phase = [i for i in items if i.phase == number]
         for item in in_phase:
-            for raised in measures[item.measure_id].raises:
-                old = scores.get(raised.question)
-                if old is not None and old < raised.to_level / 4:
-                    qs = result.questions[raised.question]
-                    sums[qs.field_id] += (raised.to_level / 4 - old) * qs.weight
-                    scores[raised.question] = raised.to_level / 4
-        projected = {
-            field_id: (
-                100 * sums[field_id] / field_weights[field_id] if field_weights.get(field_id) else None
-            )
-            for field_id in sums
-        }
+            projection.reach(measures[item.measure_id])
         phases.append(
             Phase(
                 number,
@@ -454,7 +438,7 @@ def build(
                 sum(i.person_days for i in in_phase),
                 per_month * (end - start),
                 per_phase,
-                projected,
+                projection.scores(),
             )
         )
     # Pulled-in prerequisites that did not fit are not advice of their own.
@@ -467,6 +451,68 @@ def build(
         if qs.state == "unknown" and urgencies.get(catalogue.questions[qid].duty or "", NO_URGENCY).duty_id
     )
     return Roadmap(tuple(items), tuple(phases), tuple(waiting), {m: later[m] for m in waiting}, clarify)
+
+
+class _Projection:
+    """Field scores as measures reach the levels they raise their questions to.
+
+    Running weighted sums per field: a raise changes one question's score, so each measure
+    only adds the differences (the same weighted mean as ``scoring.field_score``). A question
+    already at or above the level stays as it is; questions that do not count stay out.
+    """
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+        self.weights = _applicable_weights(result)
+        self.levels = {qid: qs.score or 0.0 for qid, qs in result.questions.items() if qs.applicable}
+        self.sums = {f.field_id: 0.0 for f in result.fields}
+        for qid, value in self.levels.items():
+            qs = result.questions[qid]
+            self.sums[qs.field_id] = self.sums.get(qs.field_id, 0.0) + value * qs.weight
+
+    def reach(self, measure: Measure) -> None:
+        """Raise the questions ``measure`` raises to its levels."""
+        for raised in measure.raises:
+            old = self.levels.get(raised.question)
+            if old is not None and old < raised.to_level / 4:
+                qs = self.result.questions[raised.question]
+                self.sums[qs.field_id] += (raised.to_level / 4 - old) * qs.weight
+                self.levels[raised.question] = raised.to_level / 4
+
+    def scores(self) -> dict[str, float | None]:
+        """Field id -> the projected score (0-100); None for a field where nothing counts."""
+        return {
+            field_id: 100 * total / self.weights[field_id] if self.weights.get(field_id) else None
+            for field_id, total in self.sums.items()
+        }
+
+
+def project(
+    result: Result, measures: Mapping[str, Measure], measure_ids: Iterable[str]
+) -> dict[str, float | None]:
+    """Field scores once the given measures reach the levels they raise their questions to.
+
+    What the roadmap projects after each phase, for any set of measures (for instance those
+    marked done since): ``measures`` by id (a catalogue's), ids it does not know are ignored.
+    """
+    projection = _Projection(result)
+    for measure_id in dict.fromkeys(measure_ids):
+        measure = measures.get(measure_id)
+        if measure is not None:
+            projection.reach(measure)
+    return projection.scores()
+
+
+def phase_due(plan: Roadmap, months: int) -> Phase | None:
+    """The last phase that should be finished ``months`` after the plan was made.
+
+    While the first phase still runs, the first phase (its ``end_month`` says when it is due);
+    None for a plan without phases.
+    """
+    if not plan.phases:
+        return None
+    finished = [p for p in plan.phases if p.end_month <= months]
+    return finished[-1] if finished else plan.phases[0]
 
 
 def capacity(profile: Mapping[str, str | None], days_per_year: float | None = None) -> tuple[float, int]:
