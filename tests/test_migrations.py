@@ -181,7 +181,8 @@ def test_no_migration_loses_the_rows_that_hang_on_an_assessment(backend, tmp_pat
             public_id = connection.execute(sa.text("SELECT public_id FROM respondents")).scalar()
         assert isinstance(public_id, str) and len(public_id) == 32
         with engine.connect() as connection:  # 0013: earlier assessments are first rounds, boards empty
-            link = connection.execute(sa.text("SELECT predecessor_id, predecessor_hash FROM assessments")).one()
+            query = "SELECT predecessor_id, predecessor_hash FROM assessments"
+            link = connection.execute(sa.text(query)).one()
             assert tuple(link) == (None, None)
             assert connection.execute(sa.text("SELECT count(*) FROM measure_progress")).scalar() == 0
         downgrade(revision="0003")

@@ -24,7 +24,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -44,11 +44,21 @@ from advisor.web import (
     today,
 )
 
-from . import audit, exchange, forms, presentation, retention, services
+from . import audit, exchange, forms, grants, presentation, retention, rounds, services
 from . import results as result_service
-from .access import actor, catalogue_for, keep_current, load_assessment, remember, resume_token
+from .access import (
+    actor,
+    browser_key,
+    catalogue_for,
+    keep_current,
+    load_assessment,
+    may_open,
+    remember,
+    resume_token,
+)
 from .answers import NO_ANSWER, InvalidAnswer
-from .labels import LEVEL_NAMES, PROFILE_LABELS, RELEVANCE_NAMES
+from .development import for_page as development_for_page  # issue 15: development since
+from .labels import LEVEL_NAMES, PROFILE_LABELS, PROGRESS_NAMES, RELEVANCE_NAMES
 from .models import Assessment
 from .wizard import resume_url, sections, target_url
 
@@ -56,6 +66,8 @@ bp = Blueprint("assessments", __name__)
 
 #: The button in the upgrade note on a page with a form: save the page and hide the note.
 DISMISS_NOTICE = "dismiss-notice"
+#: The button on a follow-up's field page: save the page and take over every earlier answer left open.
+CONFIRM_ALL = "confirm-all"
 TOKEN_PATTERN = re.compile(r"(?:/r/)?([A-Za-z0-9_-]{40,64})/?$")
 
 
@@ -86,6 +98,16 @@ def _wizard_context(assessment: Assessment, current: str, catalogue=None) -> dic
         "kept": presentation.kept_answers(assessment.upgrade_notice, _locale()),
         "notice_form": forms.ActionForm(),
     }
+
+
+def _closed(assessment: Assessment) -> Response | None:
+    """A closed round's wizard pages lead to its results: nothing there can change any more."""
+    if rounds.successor_id(db.session, assessment) is None:
+        return None
+    _flash_once(
+        _("This round is closed: a follow-up was started from it. Its answers stay as they were."), "info"
+    )
+    return redirect(url_for(".results", aid=assessment.public_id), code=303)
 
 
 def _flash_once(message: str, category: str) -> None:
@@ -207,6 +229,8 @@ def resume_link_url(token: str) -> str:
 def profile(aid: str) -> Any:
     """The municipality profile."""
     assessment = load_assessment(aid)
+    if (closed := _closed(assessment)) is not None:
+        return closed
     catalogue = catalogue_for(assessment)
     form_class = forms.profile_form_class(catalogue)
     if request.method == "POST":
@@ -252,12 +276,15 @@ def _flash_missing_profile(assessment: Assessment, entered: dict) -> None:
 def field(aid: str, field_id: str) -> Any:
     """One page per field with all of its questions."""
     assessment = load_assessment(aid)
+    if (closed := _closed(assessment)) is not None:
+        return closed
     catalogue = catalogue_for(assessment)
     field_def = catalogue.field(field_id)
     if field_def is None:
         abort(404)
     form_class = forms.field_form_class(catalogue, field_def)
     page = services.page_questions(catalogue, assessment, field_def)
+    last = rounds.last_time(db.session, catalogues(), assessment)
     shown = None  # what each answer was when the page was shown (its fingerprint)
     if request.method == "POST":
         refuse_unknown_fields(forms.allowed_keys(field_def))
@@ -275,6 +302,14 @@ def field(aid: str, field_id: str) -> Any:
                     and (shown is None or qid in shown)
                     and request.form.get(f"keep_{qid}") != "stored"
                 }
+                # Only what is still open is taken over: a stored answer is already confirmed.
+                confirm_all, stored = request.form.get("nav") == CONFIRM_ALL, assessment.answer_map()
+                confirm = {
+                    qid
+                    for qid in answers
+                    if qid not in stored and (confirm_all or request.form.get(f"c_{qid}") == "y")
+                }
+                answers = rounds.with_confirmed(last, answers, confirm)
                 saved = services.save_answers(
                     db.session, catalogue, assessment, answers, allowed=page.shown, shown=shown
                 )
@@ -303,6 +338,9 @@ def field(aid: str, field_id: str) -> Any:
         page=page,
         # Re-shown with errors, the page keeps the baseline the user saw, not what is stored now.
         fingerprints={**services.fingerprints(assessment), **(shown or {})},
+        last=last,
+        last_labels=presentation.last_time_labels(catalogue, last, context["locale"]),
+        unconfirmed=set(last.unconfirmed(assessment.answer_map().keys(), page.shown)) if last else set(),
         **context,
     ), status
 
@@ -368,6 +406,8 @@ def _priorities_form(catalogue, assessment: Assessment):
 def priorities(aid: str) -> Any:
     """Per field: how relevant it is and which level the municipality aims for in three years."""
     assessment = load_assessment(aid)
+    if (closed := _closed(assessment)) is not None:
+        return closed
     catalogue = catalogue_for(assessment)
     form, saved = _priorities_form(catalogue, assessment)
     if saved:
@@ -391,8 +431,11 @@ def summary(aid: str) -> str:
 
     assessment = load_assessment(aid)
     context = _wizard_context(assessment, "summary")
+    last = rounds.last_time(db.session, catalogues(), assessment)
+    still_open = {qid for fp in context["progress"].fields for qid in fp.unanswered}
     return render_template(
         "summary.html",
+        unconfirmed=set(last.unconfirmed(set(), still_open)) if last else set(),
         action_form=forms.ActionForm(),
         labels=PROFILE_LABELS,
         owner=advising.owner_of(db.session, assessment),
@@ -451,6 +494,21 @@ def results(aid: str) -> Any:
     if saved:
         _flash_once(_("The roadmap has been recalculated with your priorities."), "success")
         return redirect(url_for(".results", aid=aid, _anchor="roadmap"), code=303)
+    return render_results(assessment, catalogue, form)
+
+
+def render_results(
+    assessment: Assessment,
+    catalogue,
+    form=None,
+    board_input: Any = None,
+    board_errors: dict[str, Any] | None = None,
+) -> tuple[str, int]:
+    """The results page; 422 when it is shown again with a form's errors (priorities or board)."""
+    if form is None:  # shown again for another form on the page: priorities as stored
+        form = forms.priorities_form_class(catalogue)(
+            formdata=None, data=forms.priorities_data(catalogue, assessment)
+        )
     status = 422 if request.method == "POST" else 200
     context = _wizard_context(assessment, "results", catalogue)
     if context["progress"].missing_for_advice:
@@ -458,6 +516,8 @@ def results(aid: str) -> Any:
         return render_template("results_missing.html", labels=PROFILE_LABELS, **context), status
     evaluation = result_service.of_assessment(catalogue, assessment, today())
     profile = assessment.profile()
+    advice = advising_measures.advised_plan(db.session, assessment, evaluation.plan)
+    successor = rounds.successor_of(db.session, assessment)
     return render_template(
         "results.html",
         form=form,
@@ -470,10 +530,22 @@ def results(aid: str) -> Any:
         measures={m.id: m for m in catalogue.measures},
         variants=catalogue.variants(profile),
         projected_after=[evaluation.plan.phases[-1].projected[f.id] for f in catalogue.fields],
-        advice=advising_measures.advised_plan(db.session, assessment, evaluation.plan),
+        advice=advice,
         advisor_owns=advising_measures.is_owner(assessment, current_user),
         consent_form=ConsentForm(formdata=None),
         origin=None,
+        successor=successor,
+        successor_open=successor is not None and may_open(successor),
+        closed=successor is not None,
+        progress_names=PROGRESS_NAMES,
+        today=today(),
+        board=presentation.board_rows(
+            catalogue, advice, assessment, context["locale"], board_input, board_errors
+        ),
+        board_errors=board_errors or {},
+        development=development_for_page(  # issue 15: development since the earlier round
+            db.session, catalogues(), catalogue, assessment, evaluation, context["locale"], today()
+        ),
         **peer_context(catalogue, assessment, evaluation.result, context["locale"]),
         relevance_names=RELEVANCE_NAMES,
         default_capacity=presentation.default_capacity(assessment),
@@ -519,16 +591,43 @@ def export(aid: str) -> Response:
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_file() -> Any:
-    """Create a new assessment from an exchange file; a bad file changes nothing."""
+    """Create a new assessment from an exchange file; a bad file changes nothing.
+
+    A round of a pair is linked to the other round when this browser (or its signed-in
+    advisor) may open that one, whichever of the two is imported first.
+    """
     form = forms.ImportForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("import.html", form=form, problems=[]), 422
+        advisor = current_user._get_current_object() if current_user.is_authenticated else None
+        candidates = grants.openable(db.session, browser_key(), advisor)
         try:
-            assessment, token = exchange.import_assessment(db.session, catalogues(), form.file.data.read())
+            assessment, token = exchange.import_assessment(
+                db.session, catalogues(), form.file.data.read(), candidates=candidates, today=today()
+            )
         except exchange.ImportRefused as exc:
             return render_template("import.html", form=form, problems=exc.problems), 422
         remember(assessment, token)
-        flash(_("The file has been imported as a new assessment."), "success")
+        earlier = assessment.predecessor
+        if earlier is not None and earlier.completed_at is not None:
+            flash(
+                _(
+                    "The file has been imported as a new assessment, as the follow-up of the round "
+                    "completed on %(date)s.",
+                    date=format_date(earlier.completed_at, "long"),
+                ),
+                "success",
+            )
+        elif rounds.successor_id(db.session, assessment) is not None:
+            flash(
+                _(
+                    "The file has been imported as a new assessment, as the earlier round of a "
+                    "follow-up you already have."
+                ),
+                "success",
+            )
+        else:
+            flash(_("The file has been imported as a new assessment."), "success")
         return redirect(url_for(".link", aid=assessment.public_id, new=1), code=303)
     return render_template("import.html", form=form, problems=[])

@@ -56,6 +56,8 @@ class Card:
     advisor_reason: str = ""
     #: Whether the effort class is the advisor's (its person-days are then unknown).
     effort_by_advisor: bool = False
+    #: Where the measure stands on this round's board: "Started on …", "Done on …" ("" if open).
+    progress: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,14 @@ def build(
     created: date,
     guided: GuidedReport | None = None,
     peers: Any = None,
+    development: Any = None,
+    board: dict[str, tuple[str, date | None]] | None = None,
 ) -> dict[str, Any]:
     """The report's data; ``municipality`` holds name and profile ids, ``notes`` answer notes.
 
     ``guided``: what an advisor added (the cover's advisor, the session, the advisor's measures).
+    ``development``: the development since the earlier round (plain data from
+    ``advisor.assessments.development``); ``board``: measure id -> (status, date) of this round.
     """
     result, plan, answers = evaluation.result, evaluation.plan, evaluation.answers
     titles = {f.id: f.title.get(locale) for f in catalogue.fields}
@@ -197,6 +203,7 @@ def build(
                 advisor_change=_advisor_change(shown),
                 advisor_reason=shown.reason if shown.adjusted else "",
                 effort_by_advisor="effort" in shown.changed,
+                progress=_progress((board or {}).get(measure.id)),
             )
         )
     own_cards = [
@@ -257,6 +264,7 @@ def build(
         "advisor": _advisor(guided),
         "session": _session(catalogue, guided, answers, titles, locale),
         "peers": _peers(peers, catalogue, municipality, locale),
+        "development": development,
         "later": [
             (
                 presentation.measure_text(measures[m], variants[m], locale, administration).title,
@@ -505,6 +513,17 @@ def _int(value: float | None) -> int | None:
     return None if value is None else int(round(value))
 
 
+def _progress(entry: tuple[str, date | None] | None) -> str:
+    """A measure's state on the board in words (issue 15): "Started on …", "Done on …"; "" if open."""
+    if entry is None or entry[0] not in ("started", "done"):
+        return ""
+    status, day = entry
+    if day is None:
+        return _("Started") if status == "started" else _("Done")
+    when = format_date(day, "long")
+    return _("Started on %(date)s", date=when) if status == "started" else _("Done on %(date)s", date=when)
+
+
 def report_html(
     catalogue: Catalogue,
     evaluation: Evaluation,
@@ -516,12 +535,16 @@ def report_html(
     back_url: str | None = None,
     guided: GuidedReport | None = None,
     peers: Any = None,
+    development: Any = None,
+    board: dict[str, tuple[str, date | None]] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Build the report's data and render it in ``locale``; return (html, data)."""
     from flask_babel import force_locale
 
     with force_locale(locale):
-        data = build(catalogue, evaluation, municipality, locale, notes, created, guided, peers)
+        data = build(
+            catalogue, evaluation, municipality, locale, notes, created, guided, peers, development, board
+        )
         return render_html(data, preview_base, back_url), data
 
 

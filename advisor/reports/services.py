@@ -76,8 +76,26 @@ def report_html(
     notes = {a.question_id: a.note for a in assessment.answers if a.note}
     guided = report_data.gather(object_session(assessment), catalogue, assessment)
     peers = comparison_of(catalogue, assessment, evaluation.result)
+    # Issue 15: the development since the earlier round, and this round's measure board.
+    from advisor.assessments import development as development_service
+    from advisor.web import catalogues
+
+    development = development_service.for_report(
+        object_session(assessment), catalogues(), catalogue, assessment, evaluation, locale, today
+    )
     return report_context.report_html(
-        catalogue, evaluation, municipality, notes, locale, today, preview_base, back_url, guided, peers
+        catalogue,
+        evaluation,
+        municipality,
+        notes,
+        locale,
+        today,
+        preview_base,
+        back_url,
+        guided,
+        peers,
+        development=development,
+        board=development_service.board_of(assessment),
     )[0]
 
 
@@ -89,6 +107,13 @@ def cache_key(catalogue: Catalogue, assessment: Assessment, today: date) -> str:
     """
     snapshot = latest_snapshot_id(object_session(assessment))
     key = f"{assessment.revision}:{today.isoformat()}:{catalogue.hash[:16]}:s{snapshot}"
+    if assessment.predecessor_id is not None or assessment.predecessor_hash:
+        # Issue 15: the development section follows the rounds before (relinked by an import,
+        # or gone when one is deleted): their ids, and the hash the follow-up names.
+        from advisor.assessments.rounds import chain
+
+        earlier = ",".join(str(r.id) for r in chain(assessment)[:-1])
+        key += f":p{earlier}:{(assessment.predecessor_hash or '')[:16]}"
     extra = report_data.fingerprint(object_session(assessment), assessment)
     return f"{key}:{extra}" if extra else key
 
