@@ -92,6 +92,8 @@ def _find_assessment(ident: str):
 def assessments_list(as_json: bool, owner: str | None) -> None:
     """List assessments: id, municipality, status, owner, respondents, guided, last change.
 
+    ``follows`` is the id of the earlier round an assessment follows up (None: a first round).
+
     With --json each respondent appears by role with the number of questions they answered
     (and whether they said they are done); names stay out of the listing.
     """
@@ -126,6 +128,7 @@ def assessments_list(as_json: bool, owner: str | None) -> None:
             "respondents": n or 0,
             "guided": bool(n) or session_id is not None,
             "catalogue": f"{a.catalogue_id} {a.catalogue_version}",
+            "follows": a.predecessor_id,
             "updated_at": a.updated_at.isoformat(),
         }
         for a, email, n, session_id in db.session.execute(query)
@@ -166,7 +169,9 @@ def assessments_list(as_json: bool, owner: str | None) -> None:
         click.echo(
             f"{row['id']:>5}  {row['public_id']}  {row['status']:<11}  {row['updated_at'][:10]}  "
             f"{row['owner'] or '-':<30}  {row['respondents']} respondents  "
-            f"{'guided  ' if row['guided'] else ''}{row['municipality'] or '(no name)'}"
+            f"{'guided  ' if row['guided'] else ''}"
+            f"{'follows ' + str(row['follows']) + '  ' if row['follows'] else ''}"
+            f"{row['municipality'] or '(no name)'}"
         )
     click.echo(f"{len(rows)} assessments", err=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -65,6 +66,10 @@ def test_a_follow_up_carries_profile_and_priorities_and_offers_answers_as_last_t
         assert (follow.municipality_type, follow.state, follow.population_band) == ("stadt", "NW", "100k+")
         assert {(p.field_id, p.relevance, p.target_level) for p in follow.priorities} >= {("alpha", 5, 4)}
         assert follow.status is Status.IN_PROGRESS and follow.answers == []
+
+    listed = json.loads(app.test_cli_runner().invoke(args=["assessments", "list", "--json"]).output)
+    follows = {row["public_id"]: row["follows"] for row in listed}
+    assert follows[aid] is None and follows[new] == earlier.id
 
     page, _ = page_form(client, f"/a/{new}/fields/alpha")
     assert page.count('class="last-time open"') == 3
