@@ -165,19 +165,6 @@ class Development:
     months_text: str = ""
 
 
-def for_page(
-    session: Session,
-    loaded: Mapping[str, Catalogue],
-    catalogue: Catalogue,
-    assessment: Assessment,
-    evaluation: Evaluation,
-    locale: str,
-    today: date,
-) -> Development | None:
-    """The section for the results page, in the request's language; None for a first round."""
-    return gather(session, loaded, catalogue, assessment, evaluation, locale, today)
-
-
 def for_report(
     session: Session,
     loaded: Mapping[str, Catalogue],
@@ -189,10 +176,10 @@ def for_report(
 ) -> Development | None:
     """The section for the report, in the report's language; None for a first round."""
     with force_locale(locale):
-        return gather(session, loaded, catalogue, assessment, evaluation, locale, today)
+        return for_page(session, loaded, catalogue, assessment, evaluation, locale, today)
 
 
-def gather(
+def for_page(
     session: Session,
     loaded: Mapping[str, Catalogue],
     catalogue: Catalogue,
@@ -201,7 +188,10 @@ def gather(
     locale: str,
     today: date,
 ) -> Development | None:
-    """Compare the assessment with the round it follows up (see the module's docstring)."""
+    """The section for the results page, in the request's language; None for a first round.
+
+    It compares the assessment with the round it follows up (see the module's docstring).
+    """
     earlier = assessment.predecessor
     if earlier is None:
         return Development("missing") if assessment.predecessor_hash else None
@@ -229,7 +219,7 @@ def gather(
     )
     planned_done = sum(1 for mid in planned_ids if mid in done_ids)
     months = rounds.months_between(finished, until)
-    provisional = unconfirmed(session, loaded, catalogue, assessment)
+    provisional = len(rounds.unconfirmed(session, loaded, catalogue, assessment))
     projection = _projection(old, old_catalogue, done_ids, evaluation.result, titles, months)
 
     return Development(
@@ -294,17 +284,6 @@ def renames(catalogue: Catalogue, version: str, old_catalogue: Catalogue) -> dic
     except NoMigration:
         return {}
     return {old: new for new, old in carried.answers.items() if old != new}
-
-
-def unconfirmed(
-    session: Session, loaded: Mapping[str, Catalogue], catalogue: Catalogue, assessment: Assessment
-) -> int:
-    """How many of the earlier round's answers are neither confirmed nor replaced yet."""
-    last = rounds.last_time(session, loaded, assessment)
-    if last is None:
-        return 0
-    still_open = {qid for fp in services.progress(catalogue, assessment).fields for qid in fp.unanswered}
-    return len(last.unconfirmed(set(), still_open))
 
 
 def board_of(assessment: Assessment) -> dict[str, tuple[str, date | None]]:
@@ -579,4 +558,4 @@ def _date(day: date | None) -> str:
     return format_date(day, "long") if day is not None else ""
 
 
-__all__ = ["Development", "board_of", "for_page", "for_report", "gather", "line_chart", "renames"]
+__all__ = ["Development", "board_of", "for_page", "for_report", "line_chart", "renames"]

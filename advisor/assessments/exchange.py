@@ -66,7 +66,7 @@ from .models import (
     Status,
 )
 from .rounds import BOARD_NOTE_MAX, BoardEntry, checked_entry, successor_id
-from .services import PROFILE_FIELDS, _touch, catalogue_of, create_assessment
+from .services import PROFILE_FIELDS, catalogue_of, create_assessment, touch
 
 FORMAT = "advisor-assessment"
 FORMAT_VERSION = 3
@@ -859,7 +859,7 @@ def link_rounds(
             and candidate is not assessment.predecessor
         ):
             candidate.predecessor = assessment
-            _touch(candidate)  # its comparison with the earlier round changes
+            touch(candidate)  # its comparison with the earlier round changes
             break
     session.flush()
 

@@ -29,7 +29,15 @@ from advisor.i18n import lazy_gettext as _l
 
 from .answers import NO_ANSWER, AnswerInput, InvalidAnswer, is_answered, normalise
 from .models import Assessment, MeasureProgress, Priority, ProgressStatus, Status
-from .services import PROFILE_FIELDS, _touch, catalogue_of, create_assessment
+from .services import (
+    PROFILE_FIELDS,
+    UnknownQuestion,
+    catalogue_of,
+    create_assessment,
+    lock,
+    progress,
+    touch,
+)
 
 #: The longest note on a measure of the board.
 BOARD_NOTE_MAX = 500
@@ -167,6 +175,17 @@ def last_time(session: Session, loaded: Mapping[str, Catalogue], assessment: Ass
     return LastTime(earlier.completed_at, answers, new)
 
 
+def unconfirmed(
+    session: Session, loaded: Mapping[str, Catalogue], catalogue: Catalogue, assessment: Assessment
+) -> set[str]:
+    """The questions whose earlier answer is neither confirmed nor replaced yet (they count as open)."""
+    last = last_time(session, loaded, assessment)
+    if last is None:
+        return set()
+    still_open = {qid for fp in progress(catalogue, assessment).fields for qid in fp.unanswered}
+    return set(last.unconfirmed(set(), still_open))
+
+
 def with_confirmed(
     last: LastTime | None, answers: Mapping[str, AnswerInput], confirm: Set[str]
 ) -> dict[str, AnswerInput]:
@@ -249,8 +268,6 @@ def save_board(
     A row left as the page showed it is not written (someone else may have changed it
     since); a row both changed is not overwritten but returned as a conflict.
     """
-    from .services import UnknownQuestion, lock
-
     clean = {}
     for measure_id, entry in entries.items():
         if measure_id not in allowed:
@@ -285,7 +302,7 @@ def save_board(
             row.status, row.on_date, row.note = entry.status, entry.on, entry.note
         changed = True
     if changed:
-        _touch(assessment)  # the report shows the board
+        touch(assessment)  # the report shows the board
     session.flush()
     return BoardSaved(changed, tuple(conflicts))
 

@@ -431,11 +431,9 @@ def summary(aid: str) -> str:
 
     assessment = load_assessment(aid)
     context = _wizard_context(assessment, "summary")
-    last = rounds.last_time(db.session, catalogues(), assessment)
-    still_open = {qid for fp in context["progress"].fields for qid in fp.unanswered}
     return render_template(
         "summary.html",
-        unconfirmed=set(last.unconfirmed(set(), still_open)) if last else set(),
+        unconfirmed=rounds.unconfirmed(db.session, catalogues(), context["catalogue"], assessment),
         action_form=forms.ActionForm(),
         labels=PROFILE_LABELS,
         owner=advising.owner_of(db.session, assessment),
