@@ -28,7 +28,7 @@ from advisor.core.scoring import Result
 
 from . import presentation, rounds, services
 from .models import Assessment, ProgressStatus
-from .results import Evaluation, of_assessment
+from .results import Evaluation, of_assessment, score_of
 
 #: The groups of moved questions, in the order they are shown.
 KINDS = ("up", "down", "now_known", "no_longer_known", "new", "gone")
@@ -434,7 +434,7 @@ def chart(
         finished = round_.completed_at or round_.updated_at
         if round_catalogue is None or finished is None:
             continue
-        scored.append((_day(finished), of_assessment(round_catalogue, round_, _day(finished)).result))
+        scored.append((_day(finished), score_of(round_catalogue, round_, _day(finished))))
     titles = [(f.id, f.title.get(locale)) for f in catalogue.fields]
     lines = [(_("Overall"), [result.overall for _when, result in scored], OVERALL_STYLE, True)]
     for index, (field_id, title) in enumerate(titles):

@@ -54,6 +54,13 @@ def of_assessment(
     return evaluate(catalogue, answers, profile, priorities, today, assessment.capacity_days_per_year)
 
 
+def score_of(catalogue: Catalogue, assessment: Assessment, today: date) -> scoring.Result:
+    """Only the scores of a stored assessment (no roadmap): for charts and statistics."""
+    answers = {a.question_id: Fact(a.state.value, a.value) for a in assessment.answers}
+    priorities = {p.field_id: scoring.Priority(p.relevance, p.target_level) for p in assessment.priorities}
+    return scoring.score(catalogue, answers, assessment.profile(), priorities, today)
+
+
 def facts(answers: Mapping[str, AnswerInput]) -> dict[str, Fact]:
     """Canonical answer inputs (from an exchange file) as facts for the core."""
     return {qid: Fact(a.state.value, a.value) for qid, a in answers.items()}

@@ -18,9 +18,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from advisor.assessments.models import Assessment, Status
+from advisor.assessments.results import score_of
 from advisor.catalogue import Catalogue
-from advisor.core import disclosure, scoring
-from advisor.core.rules import Fact
+from advisor.core import disclosure
 from advisor.db import utcnow
 
 from .models import SnapshotRecord, StatsSnapshot
@@ -43,9 +43,7 @@ def set_consent(session: Session, assessment: Assessment, given: bool) -> None:
 
 def scores_of(catalogue: Catalogue, assessment: Assessment, today: date) -> dict[str, float | None]:
     """Field scores and the overall score, 0-100, rounded to one decimal (what statistics use)."""
-    answers = {a.question_id: Fact(a.state.value, a.value) for a in assessment.answers}
-    priorities = {p.field_id: scoring.Priority(p.relevance, p.target_level) for p in assessment.priorities}
-    result = scoring.score(catalogue, answers, assessment.profile(), priorities, today)
+    result = score_of(catalogue, assessment, today)
     scores = {f.field_id: _round(f.score) for f in result.fields}
     scores[OVERALL] = _round(result.overall)
     return scores
