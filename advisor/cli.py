@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -508,6 +509,7 @@ def _add_baseline(entry: dict, raw: bytes, baseline: Path, today) -> None:
     """Put the comparison with the earlier round into the result of the later one."""
     from .assessments import exchange
     from .assessments.batch import evaluation_of
+    from .assessments.rounds import months_between
     from .core.comparison import compare
 
     loaded = current_app.extensions["advisor.catalogues"]
@@ -527,9 +529,20 @@ def _add_baseline(entry: dict, raw: bytes, baseline: Path, today) -> None:
             f"(it names content hash {named.content_hash[:12]}…, {baseline.name} has {old_hash[:12]}…)",
             err=True,
         )
-    change = compare(
-        evaluation_of(old.catalogue, old, today).result, evaluation_of(new.catalogue, new, today).result
-    )
+    # Each round as of its own day: the earlier one's roadmap is the one it was given then.
+    old_day = old.document.completed_at.date() if old.document.completed_at else today
+    new_day = new.document.completed_at.date() if new.document.completed_at else today
+    before, after = evaluation_of(old.catalogue, old, old_day), evaluation_of(new.catalogue, new, today)
+    change = compare(before.result, after.result)
+    asked = _asked_in_earlier_version(old)
+    if asked is not None:  # the earlier file was migrated: what its version did not ask is new
+        change = replace(
+            change,
+            moved=tuple(
+                replace(m, kind="new") if m.kind == "now_known" and m.question_id not in asked else m
+                for m in change.moved
+            ),
+        )
     rounded = {c.field_id: c for c in change.fields}
     for field in entry["fields"]:
         c = rounded.get(field["id"])
@@ -549,6 +562,7 @@ def _add_baseline(entry: dict, raw: bytes, baseline: Path, today) -> None:
             status: sorted(m for m, e in old.progress.items() if e.status.value == status)
             for status in ("done", "started")
         },
+        "projection": _projection(before, old, after, months_between(old_day, new_day)),
         "moved": [
             {
                 "question": m.question_id,
@@ -558,6 +572,56 @@ def _add_baseline(entry: dict, raw: bytes, baseline: Path, today) -> None:
                 "kind": m.kind,
             }
             for m in change.moved
+        ],
+    }
+
+
+def _asked_in_earlier_version(old) -> set[str] | None:
+    """Questions the earlier file's own catalogue version asked (by today's ids).
+
+    Only where that version is stored here; None when the file was not migrated or its version
+    is unknown (then questions new since show as "now known").
+    """
+    from .assessments.models import CatalogueSnapshot
+    from .assessments.rounds import asked_then
+    from .catalogue import catalogue_from_dict
+    from .db import db
+
+    ref = old.document.catalogue
+    if ref.version == old.catalogue.version:
+        return None
+    snapshot = db.session.get(CatalogueSnapshot, ref.hash) if ref.hash else None
+    if snapshot is None:
+        return None
+    return asked_then(old.catalogue, ref.version, catalogue_from_dict(snapshot.content))
+
+
+def _projection(before, old, after, months: int) -> dict | None:
+    """Whether the earlier roadmap's projection for the phase due by now was met, per field."""
+    from .core import roadmap
+    from .core.comparison import check_projection
+
+    phase = roadmap.phase_due(before.plan, months)
+    if phase is None:
+        return None
+    done = sorted(m for m, e in old.progress.items() if e.status.value == "done")
+    from_done = roadmap.project(before.result, {m.id: m for m in old.catalogue.measures}, done)
+    checks = check_projection(phase.projected, from_done, {f.field_id: f.score for f in after.result.fields})
+    return {
+        "months": months,
+        "phase": phase.number,
+        "phase_end": phase.end_month,
+        # False: the first phase still runs, so its projection is not due yet.
+        "due": phase.end_month <= months,
+        "fields": [
+            {
+                "id": c.field_id,
+                "planned": None if c.planned is None else round(c.planned, 1),
+                "from_done": None if c.from_done is None else round(c.from_done, 1),
+                "now": None if c.now is None else round(c.now, 1),
+                "met": c.met,
+            }
+            for c in checks
         ],
     }
 
@@ -668,6 +732,19 @@ def _print_summary(entry: dict) -> None:
         for status in ("done", "started"):
             measures = entry["baseline"]["measures"][status]
             click.echo(f"  measures {status} by the earlier round: {', '.join(measures) or 'none'}")
+        projection = entry["baseline"]["projection"]
+        if projection is not None:
+            when = "due" if projection["due"] else "not due yet"
+            click.echo(
+                f"  projection of phase {projection['phase']} (to month {projection['phase_end']}, {when}; "
+                f"{projection['months']} months since the earlier round):"
+            )
+            for row in projection["fields"]:
+                verdict = {True: "met", False: "not met", None: "-"}[row["met"]]
+                click.echo(
+                    f"    {row['id']:<20} planned {row['planned']!s:>6}  from done {row['from_done']!s:>6}  "
+                    f"now {row['now']!s:>6}  {verdict}"
+                )
     advisor = entry.get("advisor_measures")
     if advisor:
         for phase in advisor["phases"]:

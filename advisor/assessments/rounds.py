@@ -159,9 +159,9 @@ def last_time(session: Session, loaded: Mapping[str, Catalogue], assessment: Ass
     rows = {a.question_id: a for a in earlier.answers}
     try:
         carried = carry_over(catalogue, earlier.catalogue_version, rows, {}).answers
-        asked_before = set(carry_over(catalogue, earlier.catalogue_version, dict(old.questions), {}).answers)
     except NoMigration:
-        carried, asked_before = rows, set(old.questions)
+        carried = rows
+    asked_before = asked_then(catalogue, earlier.catalogue_version, old)
     answers: dict[str, AnswerInput] = {}
     for question_id, row in carried.items():
         question = catalogue.questions.get(question_id)
@@ -184,6 +184,17 @@ def unconfirmed(
         return set()
     still_open = {qid for fp in progress(catalogue, assessment).fields for qid in fp.unanswered}
     return set(last.unconfirmed(set(), still_open))
+
+
+def asked_then(catalogue: Catalogue, version: str, old: Catalogue) -> set[str]:
+    """The questions of ``catalogue`` that the older version ``old`` asked too (by their new ids).
+
+    The others are new since then. Without a migration rule between the two, same ids count.
+    """
+    try:
+        return set(carry_over(catalogue, version, {qid: qid for qid in old.questions}, {}).answers)
+    except NoMigration:
+        return set(old.questions)
 
 
 def with_confirmed(

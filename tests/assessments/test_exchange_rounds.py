@@ -458,3 +458,68 @@ def test_the_documented_pair_of_rounds_imports_and_compares(kommunal_app):
     baseline = json.loads(result.stdout)["baseline"]
     assert baseline["linked"] is True
     assert baseline["measures"] == {"done": ["m_cs_efa_connect"], "started": ["m_org_steering_group"]}
+
+
+def test_assess_prints_the_projection_the_results_page_shows(app, tmp_path):
+    """Item 4: the command line says what the follow-up's page says about the earlier roadmap."""
+    from advisor.assessments import development
+    from advisor.assessments.results import of_assessment
+    from advisor.assessments.services import catalogue_of
+
+    first, later = completed_pair(app)
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_bytes(file_of(app, first))
+    new.write_bytes(file_of(app, later))
+    result = app.test_cli_runner().invoke(args=["assess", str(new), "--baseline", str(old), "--json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)["baseline"]["projection"]
+    with app.test_request_context():
+        loaded = app.extensions["advisor.catalogues"]
+        follow = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == later))
+        catalogue = catalogue_of(db.session, loaded, follow)
+        day = follow.completed_at.date()
+        shown = development.for_page(
+            db.session, loaded, catalogue, follow, of_assessment(catalogue, follow, day), "en", day
+        )
+    assert (printed["phase"], printed["phase_end"], printed["months"]) == (
+        shown.phase,
+        shown.phase_end,
+        shown.months,
+    )
+    assert printed["due"] == shown.phase_due
+    assert len(printed["fields"]) == len(shown.projection) > 0
+    for row, page_row in zip(printed["fields"], shown.projection, strict=True):
+        for key in ("planned", "from_done", "now"):
+            value = row[key]
+            assert (None if value is None else round(value)) == getattr(page_row, key), (row, page_row)
+        assert row["met"] == page_row.met
+    text = app.test_cli_runner().invoke(args=["assess", str(new), "--baseline", str(old)]).stdout
+    assert f"projection of phase {printed['phase']} (to month {printed['phase_end']}" in text
+
+
+def test_assess_marks_questions_the_earlier_version_did_not_ask_as_new(app_factory, tmp_path):
+    """An earlier file on an older catalogue version is migrated first; what it never asked is "new"."""
+    from advisor.assessments.models import Status
+    from advisor.assessments.services import catalogue_of
+    from tests.assessments.test_upgrade import started_on_old_version
+
+    app = app_factory(ACTIVE_CATALOGUE="tasks")
+    aid = started_on_old_version(app, Client(app), Status.COMPLETED, without=("a_heat",))
+    with app.app_context():
+        loaded = app.extensions["advisor.catalogues"]
+        earlier = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
+        old_file = exchange.export_assessment(catalogue_of(db.session, loaded, earlier), earlier)
+        old_file["answers"].pop("a_district")  # 2.0 no longer offers "nicht zuständig" there
+        later = json.loads(json.dumps(old_file))
+        later["catalogue"] = {"id": "tasks", "version": loaded["tasks"].version, "hash": loaded["tasks"].hash}
+        later["answers"] = {"a_council": {"value": 3}, "a_admin": {"value": 2}, "a_heat": {"value": 2}}
+        later["profile"].update(municipality_type="verwaltungsverband", population_band="lt10k")
+        later["respondents"] = []
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps(old_file))
+    new.write_text(json.dumps(later))
+    result = app.test_cli_runner().invoke(args=["assess", str(new), "--baseline", str(old), "--json"])
+    assert result.exit_code == 0, result.output
+    kinds = {m["question"]: m["kind"] for m in json.loads(result.stdout)["baseline"]["moved"]}
+    assert kinds["a_heat"] == "new"
+    assert "a_admin" not in kinds  # a_old, renamed: level 2 then and now
