@@ -21,6 +21,7 @@ from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from advisor.advising.measures import advised_plan
 from advisor.catalogue import Catalogue
 from advisor.catalogue.migrate import NoMigration, carry_over
 from advisor.core import comparison, roadmap
@@ -209,7 +210,9 @@ def for_page(
     done_rows = rounds.done_between(earlier, until)
     done_ids = {row.measure_id for row in done_rows}
     board = rounds.board(earlier)
-    planned_ids = [item.measure_id for item in old.plan.items]
+    # The roadmap as it was shown: without the measures the advisor removed.
+    removed = {r.item.measure_id for r in advised_plan(session, earlier, old.plan).removed}
+    planned_ids = [item.measure_id for item in old.plan.items if item.measure_id not in removed]
     started = sum(
         1
         for mid in planned_ids

@@ -124,7 +124,7 @@ class Assessment(Base):
     upgrade_notice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The earlier round this one follows up (None: a first round, or the earlier one is gone).
     predecessor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assessments.id", ondelete="SET NULL"), index=True
+        ForeignKey("assessments.id", ondelete="SET NULL"), index=True, unique=True
     )
     #: The earlier round's content hash (see ``rounds.content_hash``): the link that survives
     #: export and import, and says which round was compared when the earlier one is gone.

@@ -49,8 +49,10 @@ def board(aid: str) -> Any:
     if missing_for_advice(assessment):
         abort(404)  # no roadmap yet, so no board
     planned = rounds.board_measures(db.session, catalogue, assessment, today())
-    refuse_unknown_fields(forms.board_keys(planned))
-    entries, shown, errors = forms.board_from_form(request.form, planned)
+    # Any measure of the catalogue: a page shown before the roadmap changed may hold others.
+    known = [m.id for m in catalogue.measures]
+    refuse_unknown_fields(forms.board_keys(known))
+    entries, shown, errors = forms.board_from_form(request.form, known)
     if not errors:
         try:
             saved = rounds.save_board(db.session, assessment, entries, set(planned), shown, today())

@@ -91,6 +91,7 @@ def start_follow_up(
 
     if predecessor.status is not Status.COMPLETED:
         raise FollowUpRefused(_l("Only a completed assessment can be followed up."))
+    lock(session, predecessor)  # two clicks at once start one follow-up (and the index is unique)
     if successor_id(session, predecessor) is not None:
         raise FollowUpRefused(_l("A follow-up of this assessment has already been started."))
     catalogue = loaded.get(predecessor.catalogue_id)
@@ -139,7 +140,10 @@ class LastTime:
     new: frozenset[str]
 
     def unconfirmed(self, stored: Set[str], asked: Set[str]) -> list[str]:
-        """Questions asked whose earlier answer is neither confirmed nor replaced yet."""
+        """Questions asked whose earlier answer is neither confirmed nor replaced yet.
+
+        ``stored``: the questions this round has answered (see :func:`answered`).
+        """
         return [qid for qid in self.answers if qid in asked and qid not in stored]
 
 
@@ -165,14 +169,19 @@ def last_time(session: Session, loaded: Mapping[str, Catalogue], assessment: Ass
     answers: dict[str, AnswerInput] = {}
     for question_id, row in carried.items():
         question = catalogue.questions.get(question_id)
-        if question is None or (not is_answered(row.state, row.value) and not row.note):
-            continue
+        if question is None or not is_answered(row.state, row.value):
+            continue  # a note without an answer is nothing to confirm
         try:
             answers[question_id] = normalise(question, AnswerInput(row.state, row.value, row.note))
         except InvalidAnswer:
             continue
     new = frozenset(qid for qid in catalogue.questions if qid not in asked_before)
     return LastTime(earlier.completed_at, answers, new)
+
+
+def answered(assessment: Assessment) -> set[str]:
+    """The questions this round has answered (a note alone is no answer)."""
+    return {a.question_id for a in assessment.answers if is_answered(a.state, a.value)}
 
 
 def unconfirmed(
@@ -182,8 +191,8 @@ def unconfirmed(
     last = last_time(session, loaded, assessment)
     if last is None:
         return set()
-    still_open = {qid for fp in progress(catalogue, assessment).fields for qid in fp.unanswered}
-    return set(last.unconfirmed(set(), still_open))
+    asked = {qid for fp in progress(catalogue, assessment).fields for qid in fp.unanswered}
+    return set(last.unconfirmed(answered(assessment), asked))
 
 
 def asked_then(catalogue: Catalogue, version: str, old: Catalogue) -> set[str]:
@@ -230,13 +239,14 @@ class BoardEntry:
     note: str = ""
 
 
-def board_fingerprint(row: MeasureProgress | None) -> str:
-    """What a board row said when the page was shown (to catch a change made meanwhile)."""
-    if row is None or (row.status is ProgressStatus.OPEN and not row.note):
+def board_fingerprint(row: MeasureProgress | BoardEntry | None) -> str:
+    """What a board row says (stored, or as entered), to catch a change made meanwhile."""
+    if row is None:
         return NO_ANSWER
-    raw = json.dumps(
-        [row.status.value, row.on_date.isoformat() if row.on_date else None, row.note], ensure_ascii=False
-    )
+    on = row.on_date if isinstance(row, MeasureProgress) else row.on
+    if row.status is ProgressStatus.OPEN and not row.note:
+        return NO_ANSWER
+    raw = json.dumps([row.status.value, on.isoformat() if on else None, row.note], ensure_ascii=False)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
@@ -277,12 +287,11 @@ def save_board(
     """Store the board's rows that the user changed; check all first, one bad row stores none.
 
     A row left as the page showed it is not written (someone else may have changed it
-    since); a row both changed is not overwritten but returned as a conflict.
+    since); a row both changed is not overwritten but returned as a conflict, and so is a
+    changed row of a measure no longer on the board (the roadmap changed meanwhile).
     """
     clean = {}
     for measure_id, entry in entries.items():
-        if measure_id not in allowed:
-            raise UnknownQuestion(measure_id)
         try:
             clean[measure_id] = checked_entry(entry, today)
         except InvalidAnswer as exc:
@@ -297,6 +306,11 @@ def save_board(
         before, now = shown.get(measure_id), board_fingerprint(row)
         if before is None:
             raise UnknownQuestion(measure_id)
+        if board_fingerprint(entry) == before:
+            continue  # left as shown: whatever is stored now stays
+        if measure_id not in allowed and row is None:
+            conflicts.append(measure_id)
+            continue
         if row is not None and (row.status, row.on_date, row.note) == (entry.status, entry.on, entry.note):
             continue
         if entry.status is ProgressStatus.OPEN and not entry.note and row is None:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from advisor.catalogue import Catalogue, FieldDef, catalogue_as_dict, catalogue_from_dict
 from advisor.catalogue.migrate import carry_over
@@ -125,9 +125,19 @@ def upgrade_available(loaded: Mapping[str, Catalogue], assessment: Assessment) -
     current = loaded.get(assessment.catalogue_id)
     if current is None or current.version == assessment.catalogue_version:
         return None
+    if assessment.id is not None and _has_follow_up(assessment):
+        return None  # a closed round stays on the version its follow-up compared
     if not any(m.from_version == assessment.catalogue_version for m in current.migrations):
         return None
     return current
+
+
+def _has_follow_up(assessment: Assessment) -> bool:
+    session = object_session(assessment)
+    return session is not None and (
+        session.scalar(select(Assessment.id).where(Assessment.predecessor_id == assessment.id).limit(1))
+        is not None
+    )
 
 
 def upgrade_catalogue(session: Session, loaded: Mapping[str, Catalogue], assessment: Assessment) -> bool:

@@ -302,13 +302,10 @@ def field(aid: str, field_id: str) -> Any:
                     and (shown is None or qid in shown)
                     and request.form.get(f"keep_{qid}") != "stored"
                 }
-                # Only what is still open is taken over: a stored answer is already confirmed.
-                confirm_all, stored = request.form.get("nav") == CONFIRM_ALL, assessment.answer_map()
-                confirm = {
-                    qid
-                    for qid in answers
-                    if qid not in stored and (confirm_all or request.form.get(f"c_{qid}") == "y")
-                }
+                # Taken over only where the page sent no answer; if someone answered meanwhile,
+                # save_answers' fingerprints report the conflict as for any answer.
+                confirm_all = request.form.get("nav") == CONFIRM_ALL
+                confirm = {qid for qid in answers if confirm_all or request.form.get(f"c_{qid}") == "y"}
                 answers = rounds.with_confirmed(last, answers, confirm)
                 saved = services.save_answers(
                     db.session, catalogue, assessment, answers, allowed=page.shown, shown=shown
@@ -340,7 +337,7 @@ def field(aid: str, field_id: str) -> Any:
         fingerprints={**services.fingerprints(assessment), **(shown or {})},
         last=last,
         last_labels=presentation.last_time_labels(catalogue, last, context["locale"]),
-        unconfirmed=set(last.unconfirmed(assessment.answer_map().keys(), page.shown)) if last else set(),
+        unconfirmed=set(last.unconfirmed(rounds.answered(assessment), page.shown)) if last else set(),
         **context,
     ), status
 
@@ -434,6 +431,7 @@ def summary(aid: str) -> str:
     return render_template(
         "summary.html",
         unconfirmed=rounds.unconfirmed(db.session, catalogues(), context["catalogue"], assessment),
+        closed=rounds.successor_id(db.session, assessment) is not None,
         action_form=forms.ActionForm(),
         labels=PROFILE_LABELS,
         owner=advising.owner_of(db.session, assessment),

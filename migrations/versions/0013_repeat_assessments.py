@@ -53,7 +53,7 @@ def upgrade():
     with op.batch_alter_table("assessments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("predecessor_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("predecessor_hash", sa.String(length=64), nullable=True))
-        batch_op.create_index(batch_op.f("ix_assessments_predecessor_id"), ["predecessor_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_assessments_predecessor_id"), ["predecessor_id"], unique=True)
         batch_op.create_foreign_key(
             batch_op.f("fk_assessments_predecessor_id_assessments"),
             "assessments",

@@ -203,7 +203,7 @@ def test_the_board_never_silently_overwrites_a_change_made_meanwhile(app, client
 
 
 def test_a_follow_up_on_a_changed_catalogue_migrates_answers_and_marks_new_questions(app_factory):
-    from advisor.assessments import rounds
+    from advisor.assessments import rounds, services
     from advisor.web import catalogues
     from tests.assessments.test_upgrade import started_on_old_version
 
@@ -220,6 +220,15 @@ def test_a_follow_up_on_a_changed_catalogue_migrates_answers_and_marks_new_quest
         assert follow.municipality_type == "verwaltungsverband" and follow.population_band is None
         assert follow.upgrade_notice["choices"] == {"population_band": ["lt10k", "10k-25k"]}
         last = rounds.last_time(db.session, catalogues(), follow)
+        # The closed round stays on 1.0: no upgrade, neither on its page nor from the command line.
+        assert services.upgrade_available(catalogues(), follow.predecessor) is None
+    result = app.test_cli_runner().invoke(args=["assessments", "upgrade", aid, "--completed"])
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(Assessment.catalogue_version).where(Assessment.public_id == aid))
+            == "1.0"
+        )
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
     assert last.new == {"a_heat"}
     assert last.answers["a_admin"].value == 2 and last.answers["a_admin"].note == "laut Hauptamt"
     assert "a_gone" not in last.answers and "a_old" not in last.answers
@@ -235,3 +244,76 @@ def test_a_follow_up_on_a_changed_catalogue_migrates_answers_and_marks_new_quest
     heat = heat[: heat.index("</fieldset>")]
     assert 'class="badge-new"' in heat and 'name="c_a_heat"' not in heat
     assert page.count('class="badge-new"') == 1
+
+
+def test_a_round_has_one_follow_up_even_when_two_start_it_at_once(app, client):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    aid = completed_round(client)
+    follow_up(client, aid)
+    with app.app_context():
+        earlier = db.session.scalar(sa.select(Assessment).where(Assessment.public_id == aid))
+        twin = Assessment(
+            catalogue_id=earlier.catalogue_id,
+            catalogue_version=earlier.catalogue_version,
+            catalogue_hash=earlier.catalogue_hash,
+            predecessor_id=earlier.id,
+        )
+        db.session.add(twin)
+        with pytest.raises(IntegrityError):  # what the lock serialises, the index guarantees
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_enter_still_continues_and_a_confirmation_on_a_stale_page_is_a_conflict(app, client):
+    aid = completed_round(client)
+    new = follow_up(client, aid)
+    page, shown = page_form(client, f"/a/{new}/fields/alpha")
+    form = page[page.index('id="wizard-form"') :]
+    assert re.search(r'<button type="submit" name="nav" value="(\w+)"', form).group(1) == "next"
+    # Someone else answers a_level meanwhile; this page still offers last time's answer.
+    _, fresh = page_form(client, f"/a/{new}/fields/alpha")
+    assert client.post(f"/a/{new}/fields/alpha", {**fresh, "q_a_level": "4"}).status_code == 303
+    response = client.post(f"/a/{new}/fields/alpha", {**shown, "c_a_level": "y"})
+    assert response.status_code == 200 and "conflict" in response.get_data(as_text=True).lower()
+    assert stored_answers(app, new)["a_level"][:2] == ("answered", 4)
+
+
+def test_a_note_without_an_answer_is_no_confirmation(app, client):
+    aid = completed_round(client)
+    new = follow_up(client, aid)
+    _, shown = page_form(client, f"/a/{new}/fields/alpha")
+    client.post(f"/a/{new}/fields/alpha", {**shown, "n_a_level": "meine Notiz"})
+    page, shown = page_form(client, f"/a/{new}/fields/alpha")
+    assert page.count('class="last-time open"') == 3  # still open: a note is no answer
+    client.post(f"/a/{new}/fields/alpha", {**shown, "n_a_level": "meine Notiz", "c_a_level": "y"})
+    assert stored_answers(app, new)["a_level"] == ("answered", 1, "meine Notiz")
+    summary = client.get(f"/a/{new}/summary").get_data(as_text=True)
+    assert re.search(r"\b2 (?:answers from last time|Antworten aus der letzten Runde)", summary)
+
+
+def test_an_untouched_stale_board_row_is_no_conflict_and_a_changed_roadmap_no_forgery(app, client):
+    aid = completed_round(client)
+    _, stale = board_form(client, aid)
+    measures = [key[3:] for key in stale if key.startswith("st_")]
+    _, fresh = board_form(client, aid)
+    assert client.post(f"/a/{aid}/board", fresh | {f"st_{measures[0]}": "done"}).status_code == 303
+    response = client.post(f"/a/{aid}/board", stale | {f"st_{measures[1]}": "started"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "while you were editing" not in page and "Während Sie bearbeitet haben" not in page
+    with app.app_context():
+        states = {r.measure_id: r.status for r in db.session.scalars(sa.select(MeasureProgress))}
+    assert states == {measures[0]: ProgressStatus.DONE, measures[1]: ProgressStatus.STARTED}
+    # The roadmap changes (every answer raised): the old page's rows are no forgery.
+    _, shown = page_form(client, f"/a/{aid}/fields/alpha")
+    client.post(f"/a/{aid}/fields/alpha", {**shown, "q_a_level": "4", "q_a_single": "two", "q_a_yes": "yes"})
+    _, now = board_form(client, aid)
+    gone = [m for m in measures if f"st_{m}" not in now]
+    assert gone, "raising every answer should take a measure off the roadmap"
+    response = client.post(f"/a/{aid}/board", stale | {f"st_{gone[0]}": "done"}, follow_redirects=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "while you were editing" in page or "Während Sie bearbeitet haben" in page
+    with app.app_context():
+        assert gone[0] not in {r.measure_id for r in db.session.scalars(sa.select(MeasureProgress))}
