@@ -54,9 +54,12 @@ def load_assessment(aid: str, by_link_only: bool = False) -> Assessment:
 
 
 #: What may still be done to a closed round: its link, consent, handover and deletion
-#: change nothing its follow-up compared (see ``rounds``).
+#: change nothing its follow-up compared (see ``rounds``). Removing a respondent with their
+#: answers does (the content hash no longer matches), but a person's data comes first, as
+#: with deleting the whole round.
 WHILE_CLOSED = frozenset(
     {
+        "session.remove_respondent",
         "assessments.delete",
         "assessments.regenerate_link",
         "assessments.dismiss_notice",
