@@ -157,7 +157,7 @@ def allowed_keys(field: FieldDef) -> set[str]:
     return keys
 
 
-FINGERPRINT = re.compile(r"^(?:[0-9a-f]{16}|-)$")
+FINGERPRINT = re.compile(r"^(?:[0-9a-f]{16}|-)\Z")
 
 
 def shown_fingerprints(data: Mapping[str, str], field: FieldDef) -> dict[str, str] | None:
@@ -433,9 +433,9 @@ def parse_date(text: str) -> date | None:
         return None
     if len(text) > 10:
         raise ValueError(text)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         return date.fromisoformat(text)
-    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+    match = re.fullmatch(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})", text)
     if match is None:
         raise ValueError(text)
     day, month, year = (int(part) for part in match.groups())

@@ -177,6 +177,7 @@ def test_bad_board_entries_are_refused_with_the_entry_kept(app, client):
         {f"st_{mid}": "done", f"on_{mid}": "9" * 40},
         {f"st_{mid}": "done", f"no_{mid}": "x" * 501},
         {f"st_{mid}": "done", f"on_{mid}": "01.01.1999"},
+        {f"st_{mid}": "done", f"on_{mid}": "١.١.٢٠٢٥"},  # digits of another script
     ):
         response = client.post(f"/a/{aid}/board", data | changes)
         assert response.status_code == 422, changes
@@ -186,6 +187,7 @@ def test_bad_board_entries_are_refused_with_the_entry_kept(app, client):
     assert client.post(f"/a/{aid}/board", data | {f"no_{mid}": "a\x00b"}).status_code == 400
     assert client.post(f"/a/{aid}/board", data | {"st_not_a_measure": "done"}).status_code == 400
     assert client.post(f"/a/{aid}/board", data | {f"bh_{mid}": "zz"}).status_code == 400
+    assert client.post(f"/a/{aid}/board", data | {f"bh_{mid}": "-\n"}).status_code == 400
     assert count_rows(app, MeasureProgress) == 0
 
 
