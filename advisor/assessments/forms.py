@@ -401,7 +401,7 @@ def board_from_form(
     """The board's rows as entered: (entries, fingerprints as shown, errors by measure id).
 
     Only rows the form sent are returned; a row whose status or date cannot be read gets an
-    error instead (its text is kept for the page shown again).
+    error instead, as (field prefix, message); its text is kept for the page shown again.
     """
     entries: dict[str, BoardEntry] = {}
     shown: dict[str, str] = {}
@@ -415,12 +415,12 @@ def board_from_form(
         try:
             status = ProgressStatus(data[f"st_{mid}"])
         except ValueError:
-            errors[mid] = INVALID_CHOICE
+            errors[mid] = ("st", INVALID_CHOICE)
             continue
         try:
             on = parse_date(data.get(f"on_{mid}", ""))
         except ValueError:
-            errors[mid] = INVALID_DATE
+            errors[mid] = ("on", INVALID_DATE)
             continue
         entries[mid] = BoardEntry(status, on, data.get(f"no_{mid}", ""))
     return entries, shown, errors

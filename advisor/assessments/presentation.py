@@ -469,7 +469,8 @@ def board_rows(
             "fingerprint": board_fingerprint(saved),
             "saved_on": saved.on_date if saved else None,
             "saved_status": saved.status.value if saved else "open",
-            "error": (errors or {}).get(measure_id),
+            "error": (errors or {}).get(measure_id, (None, None))[1],
+            "error_field": (errors or {}).get(measure_id, (None, None))[0],
             **values,
         }
 

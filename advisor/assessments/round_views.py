@@ -57,7 +57,7 @@ def board(aid: str) -> Any:
         try:
             saved = rounds.save_board(db.session, assessment, entries, set(planned), shown, today())
         except InvalidAnswer as exc:
-            errors = {exc.question_id: exc.message}
+            errors = {exc.question_id: (getattr(exc, "field", "st"), exc.message)}
         except UnknownQuestion:
             abort_with(400, _("The form was changed on its way to us. Nothing has been saved."))
         else:

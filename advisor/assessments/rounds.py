@@ -257,15 +257,24 @@ def checked_entry(entry: BoardEntry, today: date) -> BoardEntry:
     """
     note = entry.note.strip()
     if len(note) > BOARD_NOTE_MAX:
-        raise InvalidAnswer(_l("The note is longer than %(max)s characters.", max=BOARD_NOTE_MAX))
+        raise _field_error("no", _l("The note is longer than %(max)s characters.", max=BOARD_NOTE_MAX))
     if entry.status is ProgressStatus.OPEN:
         return BoardEntry(ProgressStatus.OPEN, None, note)
     on = entry.on or today
     if on > today:
-        raise InvalidAnswer(_l("The date cannot be in the future."))
+        raise _field_error("on", _l("The date cannot be in the future."))
     if on < EARLIEST:
-        raise InvalidAnswer(_l("The date cannot be before %(date)s.", date=EARLIEST.strftime("%d.%m.%Y")))
+        raise _field_error(
+            "on", _l("The date cannot be before %(date)s.", date=EARLIEST.strftime("%d.%m.%Y"))
+        )
     return BoardEntry(entry.status, on, note)
+
+
+def _field_error(field: str, message) -> InvalidAnswer:
+    """A board error that names its field ("st" state, "on" date, "no" note) for the page."""
+    error = InvalidAnswer(message)
+    error.field = field  # type: ignore[attr-defined]
+    return error
 
 
 @dataclass(frozen=True)

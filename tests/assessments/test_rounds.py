@@ -170,19 +170,21 @@ def test_bad_board_entries_are_refused_with_the_entry_kept(app, client):
     _, data = board_form(client, aid)
     mid = next(key[3:] for key in data if key.startswith("st_"))
     tomorrow = (date.today() + timedelta(days=2)).isoformat()
-    for changes in (
-        {f"st_{mid}": "done", f"on_{mid}": tomorrow},
-        {f"st_{mid}": "finished"},
-        {f"st_{mid}": "done", f"on_{mid}": "31.02.2026"},
-        {f"st_{mid}": "done", f"on_{mid}": "9" * 40},
-        {f"st_{mid}": "done", f"no_{mid}": "x" * 501},
-        {f"st_{mid}": "done", f"on_{mid}": "01.01.1999"},
-        {f"st_{mid}": "done", f"on_{mid}": "١.١.٢٠٢٥"},  # digits of another script
+    for changes, field in (
+        ({f"st_{mid}": "done", f"on_{mid}": tomorrow}, "on"),
+        ({f"st_{mid}": "finished"}, "st"),
+        ({f"st_{mid}": "done", f"on_{mid}": "31.02.2026"}, "on"),
+        ({f"st_{mid}": "done", f"on_{mid}": "9" * 40}, "on"),
+        ({f"st_{mid}": "done", f"no_{mid}": "x" * 501}, "no"),
+        ({f"st_{mid}": "done", f"on_{mid}": "01.01.1999"}, "on"),
+        ({f"st_{mid}": "done", f"on_{mid}": "١.١.٢٠٢٥"}, "on"),  # digits of another script
     ):
         response = client.post(f"/a/{aid}/board", data | changes)
         assert response.status_code == 422, changes
         page = response.get_data(as_text=True)
-        assert 'class="error-summary"' in page and 'aria-invalid="true"' in page
+        assert 'class="error-summary"' in page and f'href="#{field}_{mid}"' in page
+        invalid = re.findall(r'id="(\w+?)_' + re.escape(mid) + r'"[^>]*aria-invalid="true"', page)
+        assert invalid == [field], (changes, invalid)
     assert count_rows(app, MeasureProgress) == 0
     assert client.post(f"/a/{aid}/board", data | {f"no_{mid}": "a\x00b"}).status_code == 400
     assert client.post(f"/a/{aid}/board", data | {"st_not_a_measure": "done"}).status_code == 400
