@@ -20,7 +20,6 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from advisor.catalogue import Catalogue
@@ -36,6 +35,7 @@ from .services import (
     create_assessment,
     lock,
     progress,
+    successor_id,
     touch,
 )
 
@@ -54,11 +54,6 @@ class FollowUpRefused(Exception):
 
 
 # -- which rounds -------------------------------------------------------------------------
-
-
-def successor_id(session: Session, assessment: Assessment) -> int | None:
-    """The id of the follow-up started from this assessment, if any (then it is closed)."""
-    return session.scalar(select(Assessment.id).where(Assessment.predecessor_id == assessment.id).limit(1))
 
 
 def successor_of(session: Session, assessment: Assessment) -> Assessment | None:

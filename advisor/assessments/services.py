@@ -125,19 +125,17 @@ def upgrade_available(loaded: Mapping[str, Catalogue], assessment: Assessment) -
     current = loaded.get(assessment.catalogue_id)
     if current is None or current.version == assessment.catalogue_version:
         return None
-    if assessment.id is not None and _has_follow_up(assessment):
+    session = object_session(assessment)
+    if session is not None and assessment.id is not None and successor_id(session, assessment) is not None:
         return None  # a closed round stays on the version its follow-up compared
     if not any(m.from_version == assessment.catalogue_version for m in current.migrations):
         return None
     return current
 
 
-def _has_follow_up(assessment: Assessment) -> bool:
-    session = object_session(assessment)
-    return session is not None and (
-        session.scalar(select(Assessment.id).where(Assessment.predecessor_id == assessment.id).limit(1))
-        is not None
-    )
+def successor_id(session: Session, assessment: Assessment) -> int | None:
+    """The id of the follow-up started from this assessment, if any (then it is closed)."""
+    return session.scalar(select(Assessment.id).where(Assessment.predecessor_id == assessment.id))
 
 
 def upgrade_catalogue(session: Session, loaded: Mapping[str, Catalogue], assessment: Assessment) -> bool:
