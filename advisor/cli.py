@@ -598,21 +598,19 @@ def _asked_in_earlier_version(old) -> set[str] | None:
 
 def _projection(before, old, after, months: int) -> dict | None:
     """Whether the earlier roadmap's projection for the phase due by now was met, per field."""
-    from .core import roadmap
-    from .core.comparison import check_projection
+    from .core.comparison import projection_since
 
-    phase = roadmap.phase_due(before.plan, months)
-    if phase is None:
+    done = [m for m, e in old.progress.items() if e.status.value == "done"]
+    measures = {m.id: m for m in old.catalogue.measures}
+    found = projection_since(before.plan, before.result, measures, done, after.result, months)
+    if found is None:
         return None
-    done = sorted(m for m, e in old.progress.items() if e.status.value == "done")
-    from_done = roadmap.project(before.result, {m.id: m for m in old.catalogue.measures}, done)
-    checks = check_projection(phase.projected, from_done, {f.field_id: f.score for f in after.result.fields})
     return {
         "months": months,
-        "phase": phase.number,
-        "phase_end": phase.end_month,
+        "phase": found.phase.number,
+        "phase_end": found.phase.end_month,
         # False: the first phase still runs, so its projection is not due yet.
-        "due": phase.end_month <= months,
+        "due": found.due,
         "fields": [
             {
                 "id": c.field_id,
@@ -621,7 +619,7 @@ def _projection(before, old, after, months: int) -> dict | None:
                 "now": None if c.now is None else round(c.now, 1),
                 "met": c.met,
             }
-            for c in checks
+            for c in found.checks
         ],
     }
 

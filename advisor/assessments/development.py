@@ -358,15 +358,13 @@ def _projection(
     months: int,
 ) -> dict:
     """The earlier roadmap's projection for the phase due by now, that of the measures done, and now."""
-    phase = roadmap.phase_due(old.plan, months)
-    if phase is None:
-        return {}
-    from_done = roadmap.project(old.result, {m.id: m for m in old_catalogue.measures}, sorted(done_ids))
-    checks = comparison.check_projection(
-        phase.projected, from_done, {f.field_id: f.score for f in now.fields}
+    found = comparison.projection_since(
+        old.plan, old.result, {m.id: m for m in old_catalogue.measures}, done_ids, now, months
     )
+    if found is None:
+        return {}
     rows = []
-    for check in checks:
+    for check in found.checks:
         if check.met is None:
             verdict = "–"
         elif check.met:
@@ -385,9 +383,9 @@ def _projection(
             )
         )
     return {
-        "phase_due": phase.end_month <= months,
-        "phase": phase.number,
-        "phase_end": phase.end_month,
+        "phase_due": found.due,
+        "phase": found.phase.number,
+        "phase_end": found.phase.end_month,
         "projection": tuple(rows),
     }
 

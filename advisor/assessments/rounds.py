@@ -30,6 +30,7 @@ from .answers import NO_ANSWER, AnswerInput, InvalidAnswer, is_answered, normali
 from .models import Assessment, MeasureProgress, Priority, ProgressStatus, Status
 from .services import (
     PROFILE_FIELDS,
+    Progress,
     UnknownQuestion,
     catalogue_of,
     create_assessment,
@@ -180,13 +181,21 @@ def answered(assessment: Assessment) -> set[str]:
 
 
 def unconfirmed(
-    session: Session, loaded: Mapping[str, Catalogue], catalogue: Catalogue, assessment: Assessment
+    session: Session,
+    loaded: Mapping[str, Catalogue],
+    catalogue: Catalogue,
+    assessment: Assessment,
+    known: Progress | None = None,
 ) -> set[str]:
-    """The questions whose earlier answer is neither confirmed nor replaced yet (they count as open)."""
+    """The questions whose earlier answer is neither confirmed nor replaced yet (they count as open).
+
+    ``known``: the assessment's progress where the caller has it already.
+    """
     last = last_time(session, loaded, assessment)
     if last is None:
         return set()
-    asked = {qid for fp in progress(catalogue, assessment).fields for qid in fp.unanswered}
+    known = known or progress(catalogue, assessment)
+    asked = {qid for fp in known.fields for qid in fp.unanswered}
     return set(last.unconfirmed(answered(assessment), asked))
 
 

@@ -430,7 +430,9 @@ def summary(aid: str) -> str:
     context = _wizard_context(assessment, "summary")
     return render_template(
         "summary.html",
-        unconfirmed=rounds.unconfirmed(db.session, catalogues(), context["catalogue"], assessment),
+        unconfirmed=rounds.unconfirmed(
+            db.session, catalogues(), context["catalogue"], assessment, context["progress"]
+        ),
         closed=rounds.successor_id(db.session, assessment) is not None,
         action_form=forms.ActionForm(),
         labels=PROFILE_LABELS,

@@ -12,9 +12,12 @@ with the later round's questions, so a renamed question is compared, not "gone" 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from advisor.catalogue.schema import Measure
+
+from . import roadmap
 from .scoring import Result
 
 #: A question "moved" when its level changed by at least this much (levels are 0-4).
@@ -183,3 +186,34 @@ def check_projection(
         for field_id, score in now.items()
         if field_id in planned
     )
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The earlier roadmap's phase due by now, and per field its plan against the score now."""
+
+    phase: roadmap.Phase
+    #: Whether that phase has ended (else it is phase 1, still running).
+    due: bool
+    checks: tuple[ProjectionCheck, ...]
+
+
+def projection_since(
+    plan: roadmap.Roadmap,
+    result: Result,
+    measures: Mapping[str, Measure],
+    done: Iterable[str],
+    now: Result,
+    months: int,
+) -> Projection | None:
+    """Was the earlier roadmap's projection met, ``months`` after it was made? None without phases.
+
+    ``plan`` and ``result`` are the earlier round's; ``done`` the measures its board marks done
+    (their projection alone is ``from_done``); ``now`` the later round's result.
+    """
+    phase = roadmap.phase_due(plan, months)
+    if phase is None:
+        return None
+    from_done = roadmap.project(result, measures, sorted(done))
+    scores = {f.field_id: f.score for f in now.fields}
+    return Projection(phase, phase.end_month <= months, check_projection(phase.projected, from_done, scores))
