@@ -20,16 +20,10 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def median(values: list[float]) -> float:
-    """The median (bench/statistics.py shadows the standard library's module here)."""
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def build_chain(app, rounds: int) -> list[str]:

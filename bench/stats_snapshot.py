@@ -1,6 +1,6 @@
 """Issue 14's measure: statistics of 11,000 municipalities assessed in 3 yearly rounds.
 
-    .venv/bin/python bench/statistics.py [--municipalities 11000] [--rounds 3] [--repeat 3]
+    .venv/bin/python bench/stats_snapshot.py [--municipalities 11000] [--rounds 3] [--repeat 3]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 On PostgreSQL (a schema of this run's own), N municipalities with profiles spread like
